@@ -1,0 +1,76 @@
+// Wires the libraries into the connector service; no logic of its own lives here.
+import type { ConnectorConfig } from '@cc360/config';
+import { CrmClient } from '@cc360/crm';
+import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
+import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { HealthController } from './health.controller';
+
+export const CONNECTOR_CONFIG = Symbol('CONNECTOR_CONFIG');
+
+@Injectable()
+class CrmClientCloser implements OnApplicationShutdown {
+  constructor(@Inject(CrmClient) private readonly crm: CrmClient) {}
+  onApplicationShutdown(): void {
+    this.crm.close();
+  }
+}
+
+@Module({})
+class CrmModule {
+  static forRoot(config: ConnectorConfig): DynamicModule {
+    return {
+      module: CrmModule,
+      providers: [
+        {
+          provide: CrmClient,
+          useFactory: () =>
+            new CrmClient({
+              baseUrl: config.crm.baseUrl,
+              pathPrefix: config.crm.pathPrefix,
+              auth: config.crm.auth,
+              token: config.crm.token,
+              timeoutMs: config.crm.timeoutMs,
+              logger: new Logger('CrmClient'),
+            }),
+        },
+        { provide: NOTIFICATION_SENDER, useExisting: CrmClient },
+        CrmClientCloser,
+      ],
+      exports: [CrmClient, NOTIFICATION_SENDER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ConnectorConfig): DynamicModule {
+    const crmModule = CrmModule.forRoot(config);
+    return {
+      module: AppModule,
+      imports: [
+        crmModule,
+        DeliveryModule.forRoot({
+          imports: [crmModule],
+          redisUrl: config.redisUrl,
+          prefix: 'cc360',
+          laneCount: config.delivery.concurrency,
+          retry: {
+            initialDelayMs: config.delivery.retryInitialMs,
+            maxDelayMs: config.delivery.retryMaxMs,
+            maxAgeMs: config.delivery.maxAgeMs,
+          },
+          dedupWindowMs: config.delivery.dedupWindowMs,
+          lockDurationMs: config.delivery.takeoverAfterMs,
+          gatePollMs: 5_000,
+          outboxMaxBuffered: config.delivery.bufferMax,
+          keepCompleted: 200,
+          keepFailedMs: 14 * 24 * 3_600_000,
+          consume: true,
+          shutdownTimeoutMs: config.shutdownTimeoutMs,
+        }),
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: CONNECTOR_CONFIG, useValue: config }],
+    };
+  }
+}

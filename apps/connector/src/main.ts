@@ -1,0 +1,40 @@
+// Entry point: validate the configuration, then start the connector. A bad configuration stops it here
+// with one message that names every wrong variable.
+import 'reflect-metadata';
+import { ConfigError, loadConnectorConfig, type ConnectorConfig, type LogLevel } from '@cc360/config';
+import { NestFactory } from '@nestjs/core';
+import type { LogLevel as NestLogLevel } from '@nestjs/common';
+import { AppModule } from './app.module';
+
+const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+function configOrExit(): ConnectorConfig {
+  try {
+    return loadConnectorConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`cc360-bridge cannot start.\n${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = configOrExit();
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: NEST_LEVELS[config.logLevel] });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen(config.httpPort);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`cc360-bridge stopped: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

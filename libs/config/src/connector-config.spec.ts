@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConnectorConfig, parseDuration } from './index';
+
+const minimal = {
+  CRM_BASE_URL: 'https://crm.example.com/',
+  CRM_USERNAME: 'Supervisor',
+  CRM_PASSWORD: 'pa55word-secret',
+  CC360_TOKEN: 'tok-123',
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConnectorConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('connector configuration', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConnectorConfig(minimal);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.crm.baseUrl).toBe('https://crm.example.com');
+    expect(config.crm.pathPrefix).toBe('/0');
+    expect(config.crm.auth).toEqual({ mode: 'session', username: 'Supervisor', password: 'pa55word-secret' });
+    expect(config.crm.timeoutMs).toBe(10_000);
+    expect(config.delivery.concurrency).toBe(32);
+    expect(config.delivery.maxAgeMs).toBe(24 * 3_600_000);
+    expect(config.httpPort).toBe(3000);
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('keeps an explicitly empty CRM_PATH_PREFIX for Creatio on .NET Core', () => {
+    expect(loadConnectorConfig({ ...minimal, CRM_PATH_PREFIX: '' }).crm.pathPrefix).toBe('');
+  });
+
+  it('needs no credentials in anonymous mode', () => {
+    const config = loadConnectorConfig({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't', CRM_AUTH: 'anonymous' });
+    expect(config.crm.auth).toEqual({ mode: 'anonymous' });
+  });
+
+  it('names every bad variable and what is expected, without echoing secrets', () => {
+    const problems = problemsOf({
+      CRM_BASE_URL: 'ftp://crm',
+      CRM_AUTH: 'oauth',
+      CRM_PASSWORD: 'hunter2-secret',
+      DELIVERY_CONCURRENCY: 'many',
+      DELIVERY_MAX_AGE: 'forever',
+      HTTP_PORT: '70000',
+    });
+    const text = problems.join('\n');
+    expect(text).toMatch(/CRM_BASE_URL must be a URL/);
+    expect(text).toMatch(/CRM_AUTH must be one of session, anonymous, got "oauth"/);
+    expect(text).toMatch(/CC360_TOKEN is required/);
+    expect(text).toMatch(/DELIVERY_CONCURRENCY must be a whole number from 1 to 1024/);
+    expect(text).toMatch(/DELIVERY_MAX_AGE must be a duration/);
+    expect(text).toMatch(/HTTP_PORT must be a whole number from 1 to 65535/);
+    expect(text).not.toContain('hunter2-secret');
+  });
+
+  it('requires credentials in session mode', () => {
+    const problems = problemsOf({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^CRM_USERNAME is required/),
+      expect.stringMatching(/^CRM_PASSWORD is required/),
+    ]);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('24h')).toBe(86_400_000);
+    expect(parseDuration('1.5s')).toBe(1_500);
+    expect(parseDuration('250')).toBe(250);
+    expect(parseDuration('5 minutes')).toBeUndefined();
+  });
+});

@@ -1,0 +1,81 @@
+// The connector's configuration: every environment variable, its default and its check, in one place.
+import { EnvReader } from './env-reader';
+
+export type CrmAuthMode = 'session' | 'anonymous';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface ConnectorConfig {
+  readonly redisUrl: string;
+  readonly crm: {
+    readonly baseUrl: string;
+    readonly pathPrefix: string;
+    readonly auth: { readonly mode: 'session'; readonly username: string; readonly password: string } | { readonly mode: 'anonymous' };
+    readonly token: string;
+    readonly timeoutMs: number;
+  };
+  readonly delivery: {
+    readonly concurrency: number;
+    readonly maxAgeMs: number;
+    readonly retryInitialMs: number;
+    readonly retryMaxMs: number;
+    readonly dedupWindowMs: number;
+    readonly takeoverAfterMs: number;
+    readonly bufferMax: number;
+  };
+  readonly httpPort: number;
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+}
+
+export function loadConnectorConfig(env: Readonly<Record<string, string | undefined>> = process.env): ConnectorConfig {
+  const read = new EnvReader(env);
+  const redisUrl = read.string('REDIS_URL', 'redis://127.0.0.1:6379');
+  if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) read.problem('REDIS_URL must be a redis:// or rediss:// URL');
+
+  const baseUrl = read.url('CRM_BASE_URL', 'https://mycompany.creatio.com', ['http:', 'https:']);
+  const pathPrefix = read.stringAllowEmpty('CRM_PATH_PREFIX', '/0');
+  if (pathPrefix !== '' && !/^\/[A-Za-z0-9_-]+$/.test(pathPrefix)) {
+    read.problem(`CRM_PATH_PREFIX must be "" or a path segment such as /0, got "${pathPrefix}"`);
+  }
+  const authMode = read.oneOf<CrmAuthMode>('CRM_AUTH', ['session', 'anonymous'], 'session');
+  const auth =
+    authMode === 'session'
+      ? {
+          mode: 'session' as const,
+          username: read.required('CRM_USERNAME', 'the Creatio user the connector logs in as (CRM_AUTH=session)'),
+          password: read.required('CRM_PASSWORD', 'that user\'s password (CRM_AUTH=session)'),
+        }
+      : { mode: 'anonymous' as const };
+  const token = read.required('CC360_TOKEN', 'the "Who Calls Token" (Creatio system setting OmniWhoCallsToken)');
+  if (token !== '' && !/^[\x21-\x7e]{1,256}$/.test(token)) {
+    read.problem('CC360_TOKEN must be 1 to 256 printable ASCII characters without spaces');
+  }
+
+  const config: ConnectorConfig = {
+    redisUrl,
+    crm: {
+      baseUrl,
+      pathPrefix,
+      auth,
+      token,
+      timeoutMs: read.integer('CRM_TIMEOUT_MS', 10_000, 100, 300_000),
+    },
+    delivery: {
+      concurrency: read.integer('DELIVERY_CONCURRENCY', 32, 1, 1024),
+      maxAgeMs: read.duration('DELIVERY_MAX_AGE', '24h', 1_000),
+      retryInitialMs: read.duration('DELIVERY_RETRY_INITIAL', '1s', 10),
+      retryMaxMs: read.duration('DELIVERY_RETRY_MAX', '5m', 10),
+      dedupWindowMs: read.duration('DELIVERY_DEDUP_WINDOW', '6h', 1_000),
+      takeoverAfterMs: read.duration('DELIVERY_TAKEOVER_AFTER', '30s', 1_000),
+      bufferMax: read.integer('DELIVERY_BUFFER_MAX', 100_000, 100, 10_000_000),
+    },
+    httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
+    logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
+  };
+  if (config.delivery.retryMaxMs < config.delivery.retryInitialMs) {
+    read.problem('DELIVERY_RETRY_MAX must not be shorter than DELIVERY_RETRY_INITIAL');
+  }
+  read.done();
+  return config;
+}

@@ -1,0 +1,153 @@
+// Sends CC360 notifications to Creatio over HTTP (got + tough-cookie), in session or anonymous mode.
+// It never retries on its own (the delivery layer does, in order); it classifies every failure instead.
+import type { CrmNotification } from '@cc360/calls';
+import { Logger, type LoggerService } from '@nestjs/common';
+import got, { type Got, type Response } from 'got';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { cc360Path, cc360RequestOf, type Cc360Request } from './cc360-requests';
+import { CreatioSession } from './creatio-session';
+import { CrmRequestError, parseRetryAfter, reasonOfNetworkError, retryClassOfStatus } from './crm-errors';
+
+export type CrmAuth = { mode: 'session'; username: string; password: string } | { mode: 'anonymous' };
+
+export interface CrmClientOptions {
+  /** e.g. https://mycompany.creatio.com */
+  baseUrl: string;
+  /** '/0' for Creatio on .NET Framework, '' on .NET Core. */
+  pathPrefix: string;
+  auth: CrmAuth;
+  /** The CC360 "Who Calls Token": part of every URL, never logged. */
+  token: string;
+  timeoutMs: number;
+  logger?: LoggerService;
+}
+
+export interface CrmAnswer {
+  status: number;
+  durationMs: number;
+}
+
+const LOGIN_PAGE = /\/Login\b|NuiLogin\.aspx/i;
+
+export class CrmClient {
+  private readonly http: Got;
+  private readonly session: CreatioSession | undefined;
+  private readonly baseUrl: string;
+  private readonly agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+  };
+
+  constructor(private readonly options: CrmClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.http = got.extend({
+      timeout: { request: options.timeoutMs },
+      retry: { limit: 0 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      agent: this.agents,
+      headers: { 'user-agent': 'cc360-bridge' },
+    });
+    const logger = options.logger ?? new Logger('CrmClient');
+    this.session =
+      options.auth.mode === 'session'
+        ? new CreatioSession(this.http, this.baseUrl, options.auth, logger)
+        : undefined;
+  }
+
+  /** Login attempts so far (session mode). */
+  get loginCount(): number {
+    return this.session?.loginAttempts ?? 0;
+  }
+
+  /** Resolves on a 2xx answer; rejects with a classified CrmRequestError otherwise. */
+  async send(notification: CrmNotification): Promise<CrmAnswer> {
+    const request = cc360RequestOf(notification);
+    const started = performance.now();
+    if (!this.session) {
+      const response = await this.call(request);
+      return this.answerOf(request, response, started, false);
+    }
+    const generation = await this.session.current();
+    const first = await this.call(request);
+    if (!isSessionExpired(first)) return this.answerOf(request, first, started, false);
+    await this.session.renew(generation);
+    const second = await this.call(request);
+    return this.answerOf(request, second, started, true);
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async call(request: Cc360Request): Promise<Response<string>> {
+    const mode = this.session ? 'session' : 'anonymous';
+    const url = `${this.baseUrl}${cc360Path(mode, this.options.pathPrefix, this.options.token, request.cc360Method)}`;
+    const headers: Record<string, string> = {};
+    if (this.session) {
+      const csrf = await this.session.csrfToken();
+      if (csrf) headers.BPMCSRF = csrf;
+    }
+    try {
+      return await this.http(url, {
+        method: request.method,
+        searchParams: request.searchParams,
+        json: request.body,
+        headers,
+        cookieJar: this.session?.jar,
+        responseType: 'text',
+      });
+    } catch (error) {
+      const reason = reasonOfNetworkError(error);
+      throw new CrmRequestError(`${request.method} ${this.describe(request)} failed: ${reason}`, {
+        retry: 'transient',
+        reason,
+      });
+    }
+  }
+
+  private answerOf(request: Cc360Request, response: Response<string>, started: number, renewed: boolean): CrmAnswer {
+    const status = response.statusCode;
+    if (this.session && isSessionExpired(response)) {
+      throw new CrmRequestError(
+        `${request.method} ${this.describe(request)}: session expired${renewed ? ' again right after a fresh login' : ''}`,
+        { retry: 'transient', reason: 'session-expired', status },
+      );
+    }
+    // The CC360 answer body is not documented: any 2xx means the CRM took the notification.
+    if (status >= 200 && status < 300) return { status, durationMs: performance.now() - started };
+    const retry = status >= 300 && status < 400 ? 'permanent' : retryClassOfStatus(status);
+    const retryAfterMs = parseRetryAfter(headerOf(response, 'retry-after'));
+    throw new CrmRequestError(`${request.method} ${this.describe(request)} answered HTTP ${status}`, {
+      retry,
+      reason: `http-${status}`,
+      status,
+      retryAfterMs,
+    });
+  }
+
+  /** The request as it may appear in logs: the token masked. */
+  private describe(request: Cc360Request): string {
+    const mode = this.session ? 'session' : 'anonymous';
+    return `${this.baseUrl}${cc360Path(mode, this.options.pathPrefix, '***', request.cc360Method)}`;
+  }
+}
+
+/** Creatio shows an expired session as 401, a redirect to its login page, or a 200 HTML login page. */
+function isSessionExpired(response: Response<string>): boolean {
+  const status = response.statusCode;
+  if (status === 401) return true;
+  if (status >= 300 && status < 400) return LOGIN_PAGE.test(headerOf(response, 'location') ?? '');
+  if (status >= 200 && status < 300) {
+    const type = headerOf(response, 'content-type') ?? '';
+    return type.includes('text/html') || response.body.trimStart().startsWith('<');
+  }
+  return false;
+}
+
+function headerOf(response: Response<string>, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,157 @@
+// The consumer side: one BullMQ worker per lane, one job at a time per lane across all instances,
+// each job passing the call's order gate before it goes to the CRM.
+import { notificationKind, type DeliveryJobData } from './delivery-job';
+import type { CrmNotification } from '@cc360/calls';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError, Worker, type Queue, type RedisOptions } from 'bullmq';
+import { EventEmitter } from 'node:events';
+import type { CallOrderGate } from './call-order-gate';
+import { TransientDeliveryError, toDeliveryFailure } from './delivery-failure';
+import { DeliveryHealth } from './delivery-health';
+import type { DeliveryEvents } from './delivery-events';
+import { retryDelayMs, retryWindowOver, type RetryPolicy } from './retry-policy';
+
+/** Where notifications go: the CRM client, or anything that behaves like it. */
+export interface NotificationSender {
+  send(notification: CrmNotification): Promise<unknown>;
+}
+
+export interface LaneWorkersOptions {
+  /** Connection options for the workers' own (blocking) connections. */
+  connection: RedisOptions;
+  prefix: string;
+  retry: RetryPolicy;
+  /** A job whose worker died is taken over after this long (BullMQ lock). */
+  lockDurationMs: number;
+  /** Longest a job waiting behind an earlier job of its call sleeps before it looks again. */
+  gatePollMs: number;
+  logger?: LoggerService;
+}
+
+export const BACKOFF_TYPE = 'cc360-backoff';
+
+export class LaneWorkers extends EventEmitter<DeliveryEvents> {
+  private readonly workers: Worker<DeliveryJobData>[] = [];
+  private readonly logger: LoggerService;
+  private readonly health: DeliveryHealth;
+  private readonly workerErrors = new Map<string, string>();
+
+  constructor(
+    private readonly queues: readonly Queue[],
+    private readonly gate: CallOrderGate,
+    private readonly sender: NotificationSender,
+    private readonly options: LaneWorkersOptions,
+  ) {
+    super();
+    this.logger = options.logger ?? new Logger('Delivery');
+    this.health = new DeliveryHealth(this.logger);
+  }
+
+  get crmFailing(): boolean {
+    return this.health.failing;
+  }
+
+  async start(): Promise<void> {
+    // Global concurrency 1 makes a lane serial across every connector instance, not only within one.
+    await Promise.all(this.queues.map((queue) => queue.setGlobalConcurrency(1)));
+    for (const queue of this.queues) {
+      const worker: Worker<DeliveryJobData> = new Worker<DeliveryJobData>(
+        queue.name,
+        (job, token) => this.process(worker, job, token),
+        {
+          connection: { ...this.options.connection, maxRetriesPerRequest: null },
+          prefix: this.options.prefix,
+          concurrency: 1,
+          lockDuration: this.options.lockDurationMs,
+          stalledInterval: this.options.lockDurationMs,
+          // A stalled job is one whose connector died mid-delivery: take it over, never fail it for that.
+          maxStalledCount: 1_000,
+          settings: {
+            backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+              retryDelayMs(
+                this.options.retry,
+                attemptsMade,
+                error instanceof TransientDeliveryError ? error.failure.retryAfterMs : undefined,
+              ),
+          },
+        },
+      );
+      worker.on('error', (error) => this.onWorkerError(queue.name, error));
+      worker.on('ready', () => this.onWorkerReady(queue.name));
+      this.workers.push(worker);
+    }
+  }
+
+  /** Waits for the jobs in progress to finish; jobs not started stay in Redis for the next start. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    this.workers.length = 0;
+  }
+
+  private async process(worker: Worker<DeliveryJobData>, job: Job<DeliveryJobData>, token?: string): Promise<void> {
+    const { notification, producedAt } = job.data;
+    const jobId = job.id as string;
+    const jobKeyPrefix = worker.toKey('');
+    const turn = await this.gate.turn(notification.callId, jobId, jobKeyPrefix);
+    if (turn.kind === 'wait') {
+      await job.moveToDelayed(Date.now() + this.options.gatePollMs, token);
+      // Look again after parking: the job ahead may have finished in between and found nobody to wake.
+      const again = await this.gate.turn(notification.callId, jobId, jobKeyPrefix);
+      if (again.kind !== 'wait') await promoteIfDelayed(job);
+      throw new DelayedError();
+    }
+
+    const attempts = job.attemptsMade + 1;
+    try {
+      await this.sender.send(notification);
+    } catch (error) {
+      const failure = toDeliveryFailure(error);
+      const expired = retryWindowOver(this.options.retry, producedAt);
+      if (failure.retry === 'permanent' || expired) {
+        await this.finish(worker, job);
+        const cause = failure.retry === 'permanent' ? 'permanent' : 'expired';
+        this.logger.error(
+          `Notification ${notificationKind(notification)} of call ${notification.callId} for ${notification.user} ` +
+            `failed for good (${cause}) after ${attempts} attempts: ${failure.message}`,
+        );
+        this.emit('failed', { notification, jobId, attempts, reason: failure.reason, message: failure.message, cause });
+        throw new UnrecoverableError(`${cause}: ${failure.reason}: ${failure.message}`);
+      }
+      this.health.onTransientFailure(failure);
+      this.emit('retrying', { notification, jobId, attempts, reason: failure.reason, message: failure.message });
+      throw new TransientDeliveryError(failure);
+    }
+    await this.finish(worker, job);
+    this.health.onDelivered();
+    this.emit('delivered', { notification, jobId, latencyMs: Date.now() - producedAt, attempts });
+  }
+
+  /** Opens the gate for the call's next job and wakes it if it went to sleep waiting for this one. */
+  private async finish(worker: Worker<DeliveryJobData>, job: Job<DeliveryJobData>): Promise<void> {
+    const next = await this.gate.finish(job.data.notification.callId, job.id as string, worker.keys.delayed);
+    if (next.nextJobId && next.nextIsDelayed) {
+      const sleeper = await Job.fromId<DeliveryJobData>(worker, next.nextJobId);
+      if (sleeper) await promoteIfDelayed(sleeper);
+    }
+  }
+
+  private onWorkerError(queueName: string, error: Error): void {
+    if (this.workerErrors.get(queueName) === error.message) return;
+    this.workerErrors.set(queueName, error.message);
+    if (this.workerErrors.size === 1) this.logger.error(`Delivery worker cannot reach Redis: ${error.message}`);
+  }
+
+  private onWorkerReady(queueName: string): void {
+    if (!this.workerErrors.delete(queueName)) return;
+    if (this.workerErrors.size === 0) this.logger.log('Delivery workers reconnected to Redis');
+  }
+}
+
+/** Promote races with the other side of the wake-up; losing that race (job no longer delayed) is fine. */
+async function promoteIfDelayed(job: Job<DeliveryJobData>): Promise<void> {
+  try {
+    await job.promote();
+  } catch (error) {
+    if (await job.isDelayed()) throw error;
+  }
+}

@@ -1,0 +1,26 @@
+// Tests run the TypeScript sources through SWC so Nest's decorator metadata works as in the build.
+import { resolve } from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const lib = (name: string) => resolve(__dirname, `libs/${name}/src`);
+
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    alias: {
+      '@cc360/calls': lib('calls'),
+      '@cc360/config': lib('config'),
+      '@cc360/crm': lib('crm'),
+      '@cc360/delivery': lib('delivery'),
+      '@cc360/esl': lib('esl'),
+    },
+  },
+  test: {
+    include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
+    globalSetup: ['test/support/global-redis.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
