@@ -19,9 +19,13 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
   };
 }
 
-/** Producer connections fail fast instead of queueing commands: the outbox holds notifications itself. */
+/**
+ * Producer connections give up on a command after one failed reconnection attempt (about a second or
+ * two) instead of queueing it for ever: the outbox holds notifications itself and must learn of an
+ * outage. Commands sent while the first connection is being made still wait for it.
+ */
 export function producerRedisOptions(url: string): RedisOptions {
-  return { ...redisOptionsFromUrl(url), enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 5_000 };
+  return { ...redisOptionsFromUrl(url), enableOfflineQueue: true, maxRetriesPerRequest: 1, commandTimeout: 5_000 };
 }
 
 /** Evicting Redis would silently drop queued notifications; say so loudly at start. */

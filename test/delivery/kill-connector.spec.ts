@@ -1,0 +1,75 @@
+// kill -9 of the delivering connector in mid-flight: after a restart everything is delivered, each call
+// still in order; the only cost is at most one repeated request per lane (the at-least-once window).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLaneQueues, Delivery, DELIVERY_DEFAULTS } from '@cc360/delivery';
+import { answeredCall, stepsByCall, withoutRedeliveries } from '../support/call-notifications';
+import { ConnectorProcess } from '../support/connector-process';
+import { CreatioSimulator } from '../support/creatio-simulator';
+import { RedisServer } from '../support/redis-server';
+
+const LANES = 8;
+
+describe('kill -9 of the connector while it delivers', () => {
+  let redis: RedisServer;
+  let simulator: CreatioSimulator;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ appendOnly: true });
+    simulator = await CreatioSimulator.start({ latencyMs: 15, token: 'kill-test-token' });
+  });
+  afterAll(async () => {
+    await simulator.stop();
+    await redis.destroy();
+  });
+
+  it('delivers everything in order after a restart', async () => {
+    // Produce 400 notifications into Redis from this process; the connector child delivers them.
+    const queues = createLaneQueues(redis.url, 'cc360', LANES);
+    const producer = new Delivery(
+      { ...DELIVERY_DEFAULTS, redisUrl: redis.url, laneCount: LANES, consume: false, retry: { initialDelayMs: 50, maxDelayMs: 500, maxAgeMs: 600_000 } },
+      queues,
+      { send: () => Promise.reject(new Error('this process only produces')) },
+    );
+    const calls = Array.from({ length: 100 }, (_, i) => answeredCall(`kill-${i}`, String(200 + i)));
+    for (const call of calls) for (const notification of call) producer.publish(notification);
+    await producer.flushed();
+
+    const connector = await ConnectorProcess.start({
+      REDIS_URL: redis.url,
+      CRM_BASE_URL: simulator.baseUrl,
+      CRM_USERNAME: 'Supervisor',
+      CRM_PASSWORD: 'Supervisor',
+      CC360_TOKEN: simulator.token,
+      DELIVERY_CONCURRENCY: String(LANES),
+      DELIVERY_TAKEOVER_AFTER: '2s',
+      DELIVERY_RETRY_INITIAL: '50ms',
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      await simulator.waitForAccepted(100);
+      await connector.kill9();
+      const deliveredBeforeKill = simulator.accepted.length;
+      expect(deliveredBeforeKill).toBeLessThan(400);
+
+      await connector.spawn();
+      await simulator.waitForAccepted(400, 30_000);
+      // Let any redelivery of the jobs that were in flight at the kill arrive, then count.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+      const byCall = stepsByCall(simulator.received());
+      expect(byCall.size).toBe(100);
+      let redeliveries = 0;
+      for (const steps of byCall.values()) {
+        expect(withoutRedeliveries(steps)).toEqual(['ringing', 'answer', 'hangup', 'summary']);
+        redeliveries += steps.length - 4;
+      }
+      expect(redeliveries).toBeLessThanOrEqual(LANES);
+      expect(connector.logs).not.toContain('Supervisor"'); // no credential echo at warn level
+      expect(connector.exits).toEqual([{ code: null, signal: 'SIGKILL' }]);
+    } finally {
+      await connector.terminate();
+      await producer.stop(1_000);
+      await Promise.all(queues.map((queue) => queue.close()));
+    }
+  });
+});
