@@ -24,10 +24,10 @@ describe('kill -9 of the connector while it delivers', () => {
 
   it('delivers everything in order after a restart', async () => {
     // Produce 400 notifications into Redis from this process; the connector child delivers them.
-    const queues = createLaneQueues(redis.url, 'cc360', LANES);
+    const lanes = createLaneQueues(redis.url, 'cc360', LANES);
     const producer = new Delivery(
       { ...DELIVERY_DEFAULTS, redisUrl: redis.url, laneCount: LANES, consume: false, retry: { initialDelayMs: 50, maxDelayMs: 500, maxAgeMs: 600_000 } },
-      queues,
+      lanes.queues,
       { send: () => Promise.reject(new Error('this process only produces')) },
     );
     const calls = Array.from({ length: 100 }, (_, i) => answeredCall(`kill-${i}`, String(200 + i)));
@@ -69,7 +69,7 @@ describe('kill -9 of the connector while it delivers', () => {
     } finally {
       await connector.terminate();
       await producer.stop(1_000);
-      await Promise.all(queues.map((queue) => queue.close()));
+      await lanes.close();
     }
   });
 });

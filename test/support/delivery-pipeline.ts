@@ -51,8 +51,8 @@ export async function startPipeline(options: TestPipelineOptions): Promise<TestP
     logger,
     ...options.delivery,
   };
-  const queues = createLaneQueues(options.redisUrl, prefix, laneCount);
-  const delivery = new Delivery(deliveryOptions, queues, crm);
+  const lanes = createLaneQueues(options.redisUrl, prefix, laneCount);
+  const delivery = new Delivery(deliveryOptions, lanes.queues, crm);
   await delivery.start();
   return {
     simulator,
@@ -62,7 +62,7 @@ export async function startPipeline(options: TestPipelineOptions): Promise<TestP
     prefix,
     async close() {
       await delivery.stop(5_000);
-      await Promise.all(queues.map((queue) => queue.close()));
+      await lanes.close();
       crm.close();
       if (!options.existingSimulator) await simulator.stop();
     },

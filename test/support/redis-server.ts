@@ -8,6 +8,8 @@ import { freePort } from './free-port';
 export interface RedisServerOptions {
   /** Append-only file on: what the durability tests restart against. */
   appendOnly?: boolean;
+  /** AOF fsync policy: `always` (tests: nothing acknowledged is lost) or `everysec` (production default). */
+  appendFsync?: 'always' | 'everysec';
   port?: number;
   dir?: string;
 }
@@ -71,7 +73,7 @@ export class RedisServer {
       '--dir', this.dir,
       '--save', '',
       '--appendonly', this.options.appendOnly ? 'yes' : 'no',
-      '--appendfsync', 'always',
+      '--appendfsync', this.options.appendFsync ?? 'always',
       '--maxmemory-policy', 'noeviction',
     ];
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });

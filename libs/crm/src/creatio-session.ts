@@ -1,4 +1,5 @@
-// A Creatio AuthService session: cookies in a jar, the BPMCSRF header, and one shared login at a time.
+// A Creatio AuthService session: cookies in a jar (filled by the login), the BPMCSRF header, and one
+// shared login at a time.
 // Many requests find the session expired at once; they all wait on the same login, and a request that
 // failed with an older session does not log in again when a newer one already exists.
 import type { LoggerService } from '@nestjs/common';
@@ -27,6 +28,7 @@ export class CreatioSession {
   private loginInFlight: Promise<void> | undefined;
   private lastFailure: { at: number; cooldownMs: number; error: CrmRequestError } | undefined;
   private attempts = 0;
+  private headers: Readonly<Record<string, string>> = {};
 
   constructor(
     private readonly http: Got,
@@ -45,10 +47,12 @@ export class CreatioSession {
     return this.generation;
   }
 
-  /** The BPMCSRF header value: the BPMCSRF cookie of the current session. */
-  async csrfToken(): Promise<string | undefined> {
-    const cookies = await this.jar.getCookies(this.baseUrl);
-    return cookies.find((cookie) => cookie.key === 'BPMCSRF')?.value;
+  /**
+   * The headers that carry the current session: its cookies and the BPMCSRF header (the BPMCSRF cookie's
+   * value). Read from the jar once per login, not per request: thousands of requests a second go out.
+   */
+  sessionHeaders(): Readonly<Record<string, string>> {
+    return this.headers;
   }
 
   /**
@@ -120,6 +124,11 @@ export class CreatioSession {
         status: response.statusCode,
       });
     }
+    const bpmcsrf = cookies.find((cookie) => cookie.key === 'BPMCSRF')?.value;
+    this.headers = {
+      cookie: await this.jar.getCookieString(this.baseUrl),
+      ...(bpmcsrf ? { BPMCSRF: bpmcsrf } : {}),
+    };
     this.generation++;
     this.logger.log(`Logged in to Creatio as "${user}"`);
   }

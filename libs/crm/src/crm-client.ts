@@ -85,18 +85,12 @@ export class CrmClient {
   private async call(request: Cc360Request): Promise<Response<string>> {
     const mode = this.session ? 'session' : 'anonymous';
     const url = `${this.baseUrl}${cc360Path(mode, this.options.pathPrefix, this.options.token, request.cc360Method)}`;
-    const headers: Record<string, string> = {};
-    if (this.session) {
-      const csrf = await this.session.csrfToken();
-      if (csrf) headers.BPMCSRF = csrf;
-    }
     try {
       return await this.http(url, {
         method: request.method,
         searchParams: request.searchParams,
         json: request.body,
-        headers,
-        cookieJar: this.session?.jar,
+        headers: this.session?.sessionHeaders(),
         responseType: 'text',
       });
     } catch (error) {

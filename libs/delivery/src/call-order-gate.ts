@@ -3,10 +3,12 @@
 // never overtakes an earlier one that is being retried, whatever BullMQ does with the retried job.
 import type Redis from 'ioredis';
 
+// Returns 0 (already delivered), 1 (admitted) or 2 (admitted, and first of its call: free to go).
 const ADMIT = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if redis.call('ZRANK', KEYS[1], ARGV[2]) == 0 then return 2 end
 return 1`;
 
 // Returns {'go'}, {'untracked'} or {'wait', headJobId}. A head whose job does not exist (a producer died
@@ -58,8 +60,16 @@ type GateRedis = Redis & {
   cc360Finish(gate: string, done: string, delayed: string, jobId: string, dedupMs: number): Promise<Array<string | number>>;
 };
 
+/**
+ * A job that was first of its call when admitted, or was named next by the job that finished before it,
+ * stays first until it finishes itself (later jobs get higher orders). Remembering such jobs in this
+ * process saves the gate look-up in the common case; a job not remembered asks Redis.
+ */
+const MAX_KNOWN_HEADS = 100_000;
+
 export class CallOrderGate {
   private readonly redis: GateRedis;
+  private readonly knownHeads = new Set<string>();
 
   constructor(redis: Redis, private readonly options: CallOrderGateOptions) {
     redis.defineCommand('cc360Admit', { numberOfKeys: 2, lua: ADMIT });
@@ -73,10 +83,12 @@ export class CallOrderGate {
     const admitted = await this.redis.cc360Admit(
       this.gateKey(callId), this.doneKey(jobId), order, jobId, this.options.gateTtlMs,
     );
-    return admitted === 1;
+    if (admitted === 2) this.rememberHead(jobId);
+    return admitted !== 0;
   }
 
   async turn(callId: string, jobId: string, jobKeyPrefix: string): Promise<GateTurn> {
+    if (this.knownHeads.delete(jobId)) return { kind: 'go' };
     const orphanBefore = orderAt(Date.now() - this.options.orphanAfterMs);
     const [kind, headJobId] = await this.redis.cc360Turn(this.gateKey(callId), jobId, jobKeyPrefix, orphanBefore);
     if (kind === 'go') return { kind: 'go' };
@@ -88,7 +100,15 @@ export class CallOrderGate {
     const [next, delayed] = await this.redis.cc360Finish(
       this.gateKey(callId), this.doneKey(jobId), delayedSetKey, jobId, this.options.dedupWindowMs,
     );
-    return { nextJobId: next === undefined ? undefined : String(next), nextIsDelayed: delayed === 1 };
+    const nextJobId = next === undefined ? undefined : String(next);
+    if (nextJobId) this.rememberHead(nextJobId);
+    return { nextJobId, nextIsDelayed: delayed === 1 };
+  }
+
+  private rememberHead(jobId: string): void {
+    // Jobs taken by another connector instance are never looked up here; forget everything now and then.
+    if (this.knownHeads.size >= MAX_KNOWN_HEADS) this.knownHeads.clear();
+    this.knownHeads.add(jobId);
   }
 
   /** The unfinished jobs of a call, first to last (for operators and tests). */

@@ -40,10 +40,26 @@ export const DELIVERY_DEFAULTS = {
   keepFailedMs: 14 * 24 * 3_600_000,
 } as const;
 
-/** The lane queues, for callers that do not get them from @nestjs/bullmq (tests, benches, CLIs). */
-export function createLaneQueues(redisUrl: string, prefix: string, laneCount: number): Queue[] {
-  const connection = producerRedisOptions(redisUrl);
-  return laneQueueNames(laneCount).map((name) => new Queue(name, { connection, prefix }));
+export interface LaneQueues {
+  readonly queues: Queue[];
+  close(): Promise<void>;
+}
+
+/**
+ * The lane queues on one shared producer connection, for callers that do not get them from
+ * @nestjs/bullmq (tests, benches, the admin CLI).
+ */
+export function createLaneQueues(redisUrl: string, prefix: string, laneCount: number): LaneQueues {
+  const connection = new Redis(producerRedisOptions(redisUrl));
+  connection.on('error', () => undefined); // the outbox reports outages, once each
+  const queues = laneQueueNames(laneCount).map((name) => new Queue(name, { connection, prefix }));
+  return {
+    queues,
+    async close() {
+      await Promise.all(queues.map((queue) => queue.close()));
+      connection.disconnect();
+    },
+  };
 }
 
 export class Delivery {

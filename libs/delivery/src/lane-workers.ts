@@ -4,6 +4,7 @@ import { notificationKind, type DeliveryJobData } from './delivery-job';
 import type { CrmNotification } from '@cc360/calls';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError, Worker, type Queue, type RedisOptions } from 'bullmq';
+import Redis from 'ioredis';
 import { EventEmitter } from 'node:events';
 import type { CallOrderGate } from './call-order-gate';
 import { TransientDeliveryError, toDeliveryFailure } from './delivery-failure';
@@ -35,6 +36,7 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
   private readonly logger: LoggerService;
   private readonly health: DeliveryHealth;
   private readonly workerErrors = new Map<string, string>();
+  private sharedClient: Redis | undefined;
 
   constructor(
     private readonly queues: readonly Queue[],
@@ -54,12 +56,17 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
   async start(): Promise<void> {
     // Global concurrency 1 makes a lane serial across every connector instance, not only within one.
     await Promise.all(this.queues.map((queue) => queue.setGlobalConcurrency(1)));
+    // One command connection shared by every lane (each lane still gets its own blocking connection):
+    // hundreds of lanes on their own sockets cost more CPU in syscalls than the deliveries themselves.
+    const sharedClient = new Redis({ ...this.options.connection, maxRetriesPerRequest: null });
+    sharedClient.on('error', () => undefined); // reported through the workers' 'error' events
+    this.sharedClient = sharedClient;
     for (const queue of this.queues) {
       const worker: Worker<DeliveryJobData> = new Worker<DeliveryJobData>(
         queue.name,
         (job, token) => this.process(worker, job, token),
         {
-          connection: { ...this.options.connection, maxRetriesPerRequest: null },
+          connection: sharedClient,
           prefix: this.options.prefix,
           concurrency: 1,
           lockDuration: this.options.lockDurationMs,
@@ -86,6 +93,8 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.close()));
     this.workers.length = 0;
+    this.sharedClient?.disconnect();
+    this.sharedClient = undefined;
   }
 
   private async process(worker: Worker<DeliveryJobData>, job: Job<DeliveryJobData>, token?: string): Promise<void> {

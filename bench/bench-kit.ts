@@ -1,0 +1,79 @@
+// Shared pieces of the benchmarks: the simulated CRM in a child process, percentiles, formatting.
+import { fork, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export interface Arrival {
+  id: string;
+  step: string;
+  receivedAt: number;
+}
+
+/** A high-resolution wall clock that agrees across processes on one machine. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+export class CrmProcess {
+  private readonly listeners = new Set<(arrival: Arrival) => void>();
+  private constructor(private readonly child: ChildProcess, readonly baseUrl: string, readonly token: string) {
+    child.on('message', (message: { type: string; arrivals?: Array<[string, string, number]> }) => {
+      if (message.type !== 'arrivals' || !message.arrivals) return;
+      for (const [id, step, receivedAt] of message.arrivals) for (const listener of this.listeners) listener({ id, step, receivedAt });
+    });
+  }
+
+  static start(latencyMs: number): Promise<CrmProcess> {
+    const child = fork(resolve(__dirname, 'creatio-process.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, SIM_LATENCY_MS: String(latencyMs) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new Promise((resolveStart, reject) => {
+      child.once('error', reject);
+      child.once('message', (message: { type: string; baseUrl: string; token: string }) => {
+        if (message.type === 'ready') resolveStart(new CrmProcess(child, message.baseUrl, message.token));
+      });
+    });
+  }
+
+  onArrival(listener: (arrival: Arrival) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  configure(latencyMs: number): void {
+    this.child.send({ type: 'configure', latencyMs });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolveStop) => {
+      this.child.once('exit', () => resolveStop());
+      this.child.send({ type: 'stop' });
+    });
+  }
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function summarize(samples: number[]): { p50: number; p95: number; p99: number; max: number; count: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    count: sorted.length,
+  };
+}
+
+export function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+export function sleep(msToWait: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, msToWait));
+}
