@@ -14,6 +14,7 @@ export default defineConfig({
       '@cc360/crm': lib('crm'),
       '@cc360/delivery': lib('delivery'),
       '@cc360/esl': lib('esl'),
+      '@cc360/ingest': lib('ingest'),
     },
   },
   test: {

@@ -2,6 +2,7 @@
 import type { ConnectorConfig } from '@cc360/config';
 import { CrmClient } from '@cc360/crm';
 import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
+import { IngestModule } from '@cc360/ingest';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthController } from './health.controller';
 
@@ -45,28 +46,36 @@ class CrmModule {
 export class AppModule {
   static forRoot(config: ConnectorConfig): DynamicModule {
     const crmModule = CrmModule.forRoot(config);
+    const deliveryModule = DeliveryModule.forRoot({
+      imports: [crmModule],
+      redisUrl: config.redisUrl,
+      prefix: 'cc360',
+      laneCount: config.delivery.concurrency,
+      retry: {
+        initialDelayMs: config.delivery.retryInitialMs,
+        maxDelayMs: config.delivery.retryMaxMs,
+        maxAgeMs: config.delivery.maxAgeMs,
+      },
+      dedupWindowMs: config.delivery.dedupWindowMs,
+      lockDurationMs: config.delivery.takeoverAfterMs,
+      gatePollMs: 5_000,
+      outboxMaxBuffered: config.delivery.bufferMax,
+      keepCompleted: 200,
+      keepFailedMs: 14 * 24 * 3_600_000,
+      consume: true,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+    });
     return {
       module: AppModule,
       imports: [
         crmModule,
-        DeliveryModule.forRoot({
-          imports: [crmModule],
+        deliveryModule,
+        IngestModule.forRoot({
+          imports: [deliveryModule],
           redisUrl: config.redisUrl,
           prefix: 'cc360',
-          laneCount: config.delivery.concurrency,
-          retry: {
-            initialDelayMs: config.delivery.retryInitialMs,
-            maxDelayMs: config.delivery.retryMaxMs,
-            maxAgeMs: config.delivery.maxAgeMs,
-          },
-          dedupWindowMs: config.delivery.dedupWindowMs,
-          lockDurationMs: config.delivery.takeoverAfterMs,
-          gatePollMs: 5_000,
-          outboxMaxBuffered: config.delivery.bufferMax,
-          keepCompleted: 200,
-          keepFailedMs: 14 * 24 * 3_600_000,
-          consume: true,
-          shutdownTimeoutMs: config.shutdownTimeoutMs,
+          freeswitch: { host: config.freeswitch.host, port: config.freeswitch.port, password: config.freeswitch.password },
+          model: config.calls,
         }),
       ],
       controllers: [HealthController],

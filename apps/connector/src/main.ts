@@ -3,7 +3,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConnectorConfig, type ConnectorConfig, type LogLevel } from '@cc360/config';
 import { NestFactory } from '@nestjs/core';
-import type { LogLevel as NestLogLevel } from '@nestjs/common';
+import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { AppModule } from './app.module';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
@@ -30,6 +30,9 @@ function configOrExit(): ConnectorConfig {
 async function main(): Promise<void> {
   const config = configOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: NEST_LEVELS[config.logLevel] });
+  if (config.freeswitch.passwordIsDefault) {
+    new Logger('Config').warn('FS_ESL_PASSWORD is the FreeSWITCH default "ClueCon": set your own event socket password');
+  }
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.httpPort);
 }

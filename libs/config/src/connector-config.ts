@@ -22,6 +22,17 @@ export interface ConnectorConfig {
     readonly takeoverAfterMs: number;
     readonly bufferMax: number;
   };
+  readonly freeswitch: {
+    readonly host: string;
+    readonly port: number;
+    readonly password: string;
+    readonly passwordIsDefault: boolean;
+  };
+  readonly calls: {
+    readonly agentExtensionPattern: RegExp;
+    readonly notifyOutgoingStates: boolean;
+    readonly internalCalls: 'report' | 'ignore';
+  };
   readonly httpPort: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -69,13 +80,37 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       takeoverAfterMs: read.duration('DELIVERY_TAKEOVER_AFTER', '30s', 1_000),
       bufferMax: read.integer('DELIVERY_BUFFER_MAX', 100_000, 100, 10_000_000),
     },
+    freeswitch: {
+      host: read.string('FS_ESL_HOST', '127.0.0.1'),
+      port: read.integer('FS_ESL_PORT', 8021, 1, 65535),
+      password: read.string('FS_ESL_PASSWORD', 'ClueCon'),
+      passwordIsDefault: read.string('FS_ESL_PASSWORD', 'ClueCon') === 'ClueCon',
+    },
+    calls: {
+      agentExtensionPattern: agentPattern(read),
+      notifyOutgoingStates: read.boolean('NOTIFY_OUTGOING_STATES', false),
+      internalCalls: read.oneOf('INTERNAL_CALLS', ['report', 'ignore'] as const, 'report'),
+    },
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
   };
+  if (/[\s\r\n]/.test(config.freeswitch.password)) read.problem('FS_ESL_PASSWORD must not contain spaces or line breaks');
+  if (!/^[A-Za-z0-9.-]+$/.test(config.freeswitch.host)) read.problem(`FS_ESL_HOST must be a host name or IP address, got "${config.freeswitch.host}"`);
   if (config.delivery.retryMaxMs < config.delivery.retryInitialMs) {
     read.problem('DELIVERY_RETRY_MAX must not be shorter than DELIVERY_RETRY_INITIAL');
   }
   read.done();
   return config;
+}
+
+/** AGENT_EXTENSION_PATTERN must compile, and should only ever match digits (CC360 maps digit extensions). */
+function agentPattern(read: EnvReader): RegExp {
+  const source = read.string('AGENT_EXTENSION_PATTERN', '^\\d{2,6}$');
+  try {
+    return new RegExp(source);
+  } catch {
+    read.problem(`AGENT_EXTENSION_PATTERN must be a regular expression such as ^\\d{2,6}$, got "${source}"`);
+    return /^\d{2,6}$/;
+  }
 }

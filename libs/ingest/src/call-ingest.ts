@@ -1,0 +1,183 @@
+// Turns the ESL event stream into CC360 notifications: finds each event's call, applies the call model,
+// hands the notifications to delivery and keeps the call's state in Redis. The ESL handler only queues
+// the event; one task at a time runs here, so each call sees its events in the order FreeSWITCH sent them.
+import {
+  applyEvent,
+  callIdOf,
+  closeOutCall,
+  legIdsOf,
+  type CallModelOptions,
+  type CallState,
+  type ChannelEvent,
+  type CrmNotification,
+} from '@cc360/calls';
+import { Logger, type LoggerService } from '@nestjs/common';
+import type { CallStateStore } from './call-state-store';
+
+/** The events the call model needs (subscribe to these). */
+export const CALL_EVENTS = [
+  'CHANNEL_CREATE',
+  'CHANNEL_ORIGINATE',
+  'CHANNEL_PROGRESS',
+  'CHANNEL_PROGRESS_MEDIA',
+  'CHANNEL_ANSWER',
+  'CHANNEL_BRIDGE',
+  'CHANNEL_UNBRIDGE',
+  'CHANNEL_HANGUP',
+  'CHANNEL_HANGUP_COMPLETE',
+  'RECORD_STOP',
+] as const;
+const CALL_EVENT_NAMES: ReadonlySet<string> = new Set(CALL_EVENTS);
+
+export type PublishNotification = (notification: CrmNotification) => unknown;
+
+export interface IngestStats {
+  events: number;
+  notifications: number;
+  openCalls: number;
+  queued: number;
+}
+
+export class CallIngest {
+  private readonly tasks: Array<() => Promise<void>> = [];
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly states = new Map<string, CallState>();
+  private readonly legToCall = new Map<string, string>();
+  private readonly logger: LoggerService;
+  private running = false;
+  private storeError: string | undefined;
+  private readonly counters = { events: 0, notifications: 0 };
+
+  constructor(
+    private readonly store: CallStateStore,
+    private readonly publish: PublishNotification,
+    private readonly model: CallModelOptions,
+    logger?: LoggerService,
+  ) {
+    this.logger = logger ?? new Logger('CallIngest');
+  }
+
+  /** Called for every ESL event; never blocks. */
+  handle(event: ChannelEvent): void {
+    if (!CALL_EVENT_NAMES.has(event.name)) return;
+    this.enqueue(() => this.process(event));
+  }
+
+  /**
+   * After a (re)connect: calls none of whose legs FreeSWITCH still has ended while we were away;
+   * they are closed out with what is known. Resolves with how many were closed.
+   */
+  reconcile(activeLegIds: ReadonlySet<string>): Promise<number> {
+    return this.enqueueWithResult(() => this.closeOutWhere((state) => !trackedLegs(state).some((legId) => activeLegIds.has(legId))));
+  }
+
+  /** FreeSWITCH restarted: every call of the old core is gone. */
+  closeOutCore(previousCoreUuid: string): Promise<number> {
+    return this.enqueueWithResult(() => this.closeOutWhere((state) => !state.coreUuid || state.coreUuid === previousCoreUuid));
+  }
+
+  stats(): IngestStats {
+    return { ...this.counters, openCalls: this.states.size, queued: this.tasks.length };
+  }
+
+  /** Resolves when every event handed in so far has been processed. */
+  whenIdle(): Promise<void> {
+    if (!this.running && this.tasks.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private async process(event: ChannelEvent): Promise<void> {
+    this.counters.events++;
+    const legIds = legIdsOf(event);
+    const callId = await this.callIdFor(event, legIds);
+    const state = this.states.get(callId) ?? (await this.guard(() => this.store.load(callId)));
+    const update = applyEvent(state, event, this.model);
+    this.commit(update.state, update.notifications, legIds);
+  }
+
+  private async callIdFor(event: ChannelEvent, legIds: readonly string[]): Promise<string> {
+    for (const legId of legIds) {
+      const known = this.legToCall.get(legId);
+      if (known) return known;
+    }
+    const stored = await this.guard(() => this.store.callOfLegs(legIds));
+    return stored ?? callIdOf(event) ?? legIds[0] ?? 'unknown';
+  }
+
+  private async closeOutWhere(predicate: (state: CallState) => boolean): Promise<number> {
+    const ids = new Set([...this.states.keys(), ...((await this.guard(() => this.store.openCallIds())) ?? [])]);
+    let closed = 0;
+    for (const callId of ids) {
+      const state = this.states.get(callId) ?? (await this.guard(() => this.store.load(callId)));
+      if (!state) {
+        void this.guard(() => this.store.forget(callId));
+        continue;
+      }
+      if (state.closed || !predicate(state)) continue;
+      const update = closeOutCall(state, this.model);
+      this.commit(update.state, update.notifications, trackedLegs(state));
+      closed++;
+    }
+    if (closed > 0) this.logger.warn(`Closed out ${closed} calls that ended while FreeSWITCH was out of sight`);
+    return closed;
+  }
+
+  private commit(state: CallState, notifications: readonly CrmNotification[], legIds: readonly string[]): void {
+    for (const notification of notifications) this.publish(notification);
+    this.counters.notifications += notifications.length;
+    if (state.closed) {
+      this.states.delete(state.callId);
+      for (const legId of trackedLegs(state)) this.legToCall.delete(legId);
+    } else {
+      this.states.set(state.callId, state);
+      for (const legId of legIds) this.legToCall.set(legId, state.callId);
+    }
+    void this.guard(() => this.store.save(state, legIds));
+  }
+
+  /** Redis trouble must not stop calls from being reported: log once per outage, go on from memory. */
+  private async guard<T>(work: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await work();
+      if (this.storeError !== undefined) {
+        this.logger.log('Call state store reachable again');
+        this.storeError = undefined;
+      }
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.storeError === undefined) {
+        this.logger.error(`Call state store (Redis) failing, keeping call state in memory only: ${message}`);
+      }
+      this.storeError = message;
+      return undefined;
+    }
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.tasks.push(task);
+    if (!this.running) void this.run();
+  }
+
+  private enqueueWithResult<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.enqueue(() => work().then(resolve, reject)));
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while (this.tasks.length > 0) {
+      const task = this.tasks.shift() as () => Promise<void>;
+      try {
+        await task();
+      } catch (error) {
+        this.logger.error(`Event processing failed: ${error instanceof Error ? error.stack : String(error)}`);
+      }
+    }
+    this.running = false;
+    this.idleWaiters.splice(0).forEach((resolve) => resolve());
+  }
+}
+
+function trackedLegs(state: CallState): string[] {
+  return [...Object.keys(state.agentLegs), ...Object.keys(state.otherLegs)];
+}

@@ -1,0 +1,59 @@
+// Call state in Redis, so a connector restart in the middle of a call goes on where it was: one key per
+// call (JSON, with a TTL), one key per leg naming its call, and the set of calls still open.
+import type { CallState } from '@cc360/calls';
+import type Redis from 'ioredis';
+
+export interface CallStateStoreOptions {
+  prefix: string;
+  /** How long the state of a call lives after its last event (longest call plus margin). */
+  openTtlMs: number;
+  /** How long a closed call is remembered (late duplicates must not open it again). */
+  closedTtlMs: number;
+}
+
+export class CallStateStore {
+  constructor(private readonly redis: Redis, private readonly options: CallStateStoreOptions) {}
+
+  async load(callId: string): Promise<CallState | undefined> {
+    const text = await this.redis.get(this.callKey(callId));
+    return text ? (JSON.parse(text) as CallState) : undefined;
+  }
+
+  /** The call a leg belongs to, when any of the legs was seen before. */
+  async callOfLegs(legIds: readonly string[]): Promise<string | undefined> {
+    if (legIds.length === 0) return undefined;
+    const found = await this.redis.mget(legIds.map((legId) => this.legKey(legId)));
+    return found.find((callId): callId is string => typeof callId === 'string');
+  }
+
+  /** Writes are not awaited by the ingest: they go out in order on one connection. */
+  save(state: CallState, legIds: readonly string[]): Promise<unknown> {
+    const ttl = state.closed ? this.options.closedTtlMs : this.options.openTtlMs;
+    const batch = this.redis.multi().set(this.callKey(state.callId), JSON.stringify(state), 'PX', ttl);
+    for (const legId of legIds) batch.set(this.legKey(legId), state.callId, 'PX', ttl);
+    if (state.closed) batch.srem(this.openKey(), state.callId);
+    else batch.sadd(this.openKey(), state.callId);
+    return batch.exec();
+  }
+
+  async openCallIds(): Promise<string[]> {
+    return this.redis.smembers(this.openKey());
+  }
+
+  /** Drops a call id from the open set whose state has expired. */
+  forget(callId: string): Promise<number> {
+    return this.redis.srem(this.openKey(), callId);
+  }
+
+  private callKey(callId: string): string {
+    return `${this.options.prefix}:call:${callId}`;
+  }
+
+  private legKey(legId: string): string {
+    return `${this.options.prefix}:leg:${legId}`;
+  }
+
+  private openKey(): string {
+    return `${this.options.prefix}:calls:open`;
+  }
+}

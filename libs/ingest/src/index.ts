@@ -1,0 +1,5 @@
+export { CALL_EVENTS, CallIngest, type IngestStats, type PublishNotification } from './call-ingest';
+export { CallStateStore, type CallStateStoreOptions } from './call-state-store';
+export { parseChannelList } from './channel-list';
+export { FreeswitchIngest, type FreeswitchConnection } from './freeswitch-ingest';
+export { IngestModule, type IngestModuleOptions } from './ingest.module';

@@ -1,0 +1,83 @@
+// Nest wiring of the FreeSWITCH ingest: started after bootstrap, stopped before delivery drains.
+import type { CallModelOptions } from '@cc360/calls';
+import { Delivery } from '@cc360/delivery';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type ModuleMetadata,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import Redis from 'ioredis';
+import { CallIngest } from './call-ingest';
+import { CallStateStore } from './call-state-store';
+import { FreeswitchIngest, type FreeswitchConnection } from './freeswitch-ingest';
+
+export interface IngestModuleOptions {
+  redisUrl: string;
+  prefix: string;
+  freeswitch: FreeswitchConnection;
+  model: CallModelOptions;
+  /** Modules that export Delivery. */
+  imports: NonNullable<ModuleMetadata['imports']>;
+}
+
+const STATE_REDIS = Symbol('INGEST_STATE_REDIS');
+
+@Injectable()
+class IngestLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
+  constructor(
+    @Inject(FreeswitchIngest) private readonly freeswitch: FreeswitchIngest,
+    @Inject(STATE_REDIS) private readonly redis: Redis,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.freeswitch.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.freeswitch.stop();
+    this.redis.disconnect();
+  }
+}
+
+@Module({})
+export class IngestModule {
+  static forRoot(options: IngestModuleOptions): DynamicModule {
+    return {
+      module: IngestModule,
+      imports: options.imports,
+      providers: [
+        {
+          provide: STATE_REDIS,
+          useFactory: () => {
+            const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 5_000 });
+            redis.on('error', () => undefined); // CallIngest logs store trouble once per outage
+            return redis;
+          },
+        },
+        {
+          provide: CallIngest,
+          inject: [STATE_REDIS, Delivery],
+          useFactory: (redis: Redis, delivery: Delivery) =>
+            new CallIngest(
+              new CallStateStore(redis, { prefix: options.prefix, openTtlMs: 12 * 3_600_000, closedTtlMs: 15 * 60_000 }),
+              (notification) => delivery.publish(notification),
+              options.model,
+              new Logger('CallIngest'),
+            ),
+        },
+        {
+          provide: FreeswitchIngest,
+          inject: [CallIngest],
+          useFactory: (ingest: CallIngest) => new FreeswitchIngest(options.freeswitch, ingest, new Logger('FreeSWITCH')),
+        },
+        IngestLifecycle,
+      ],
+      exports: [FreeswitchIngest, CallIngest],
+    };
+  }
+}

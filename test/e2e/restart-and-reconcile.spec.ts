@@ -1,0 +1,71 @@
+// The connector or FreeSWITCH goes away in the middle of calls: the calls are still reported, without
+// repeats, because call state lives in Redis and every (re)connect reconciles with `show channels`.
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { answeredIncomingCall } from '../support/freeswitch/call-scenarios';
+import { describeRequests, startHarness, type Harness } from './connector-harness';
+
+/** Events of an answered call, split where the call is up and talking (after the bridge). */
+function answeredCallInTwoHalves(caller: string, extension: string, talkSeconds: number) {
+  const events = answeredIncomingCall({ caller, agent: randomUUID() }, '79991234567', extension, talkSeconds);
+  const bridged = events.findIndex((event) => event['Event-Name'] === 'CHANNEL_BRIDGE') + 1;
+  return { start: events.slice(0, bridged), end: events.slice(bridged) };
+}
+
+describe('restarts and reconciliation', () => {
+  let harness: Harness;
+
+  beforeEach(async () => {
+    harness = await startHarness();
+  });
+  afterEach(() => harness.close());
+
+  it('8. a connector restart in the middle of a call: the rest of the call is reported from the state in Redis', async () => {
+    const caller = randomUUID();
+    const { start, end } = answeredCallInTwoHalves(caller, '101', 25);
+    harness.play(start);
+    await harness.requestsFor(caller, 2);
+
+    await harness.connector.kill9();
+    await harness.connector.spawn();
+    await harness.freeswitch.waitForAuthenticatedConnections(1, 10_000);
+    await harness.freeswitch.waitForCommand(/^event json /, 10_000);
+    harness.play(end);
+
+    expect(describeRequests(await harness.requestsFor(caller, 4))).toEqual([
+      '101:ringing:79991234567',
+      '101:answer:79991234567',
+      '101:hangup:79991234567',
+      '101:summary:incoming:25:79991234567',
+    ]);
+  });
+
+  it('a call that ended while the connector was down is closed out after it reconnects', async () => {
+    const caller = randomUUID();
+    const { start, end } = answeredCallInTwoHalves(caller, '102', 25);
+    harness.play(start);
+    await harness.requestsFor(caller, 2);
+
+    await harness.connector.kill9();
+    harness.play(end); // nobody listens: FreeSWITCH forgets the channels, the connector never sees the hangup
+    expect(harness.freeswitch.activeChannels).toHaveLength(0);
+    await harness.connector.spawn();
+
+    const requests = describeRequests(await harness.requestsFor(caller, 4));
+    expect(requests.slice(0, 3)).toEqual(['102:ringing:79991234567', '102:answer:79991234567', '102:hangup:79991234567']);
+    expect(requests[3]).toMatch(/^102:summary:incoming:\d+:79991234567$/);
+  });
+
+  it('FreeSWITCH restarting (new Core-UUID) closes out the calls it had', async () => {
+    const caller = randomUUID();
+    const { start } = answeredCallInTwoHalves(caller, '103', 25);
+    harness.play(start);
+    await harness.requestsFor(caller, 2);
+
+    harness.freeswitch.restart();
+    const requests = describeRequests(await harness.requestsFor(caller, 4));
+    expect(requests.slice(0, 3)).toEqual(['103:ringing:79991234567', '103:answer:79991234567', '103:hangup:79991234567']);
+    expect(requests[3]).toMatch(/^103:summary:incoming:\d+:79991234567$/);
+    expect(harness.connector.logs).toMatch(/FreeSWITCH restarted/);
+  });
+});
