@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EslClient, EslCommandError, type EslEvent } from './index';
 
-const CAPTURES = '/work/shared/esl-captures/freeswitch-1.11';
+// Copied byte for byte from the team's shared captures (FreeSWITCH 1.11.1), so the tests run anywhere.
+const CAPTURES = join(__dirname, '../../../test/fixtures/esl-captures');
 
 interface CapturedFrame {
   readonly contentType: string;
