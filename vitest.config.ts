@@ -15,6 +15,7 @@ export default defineConfig({
       '@cc360/delivery': lib('delivery'),
       '@cc360/esl': lib('esl'),
       '@cc360/ingest': lib('ingest'),
+      '@cc360/makecall': lib('makecall'),
     },
   },
   test: {

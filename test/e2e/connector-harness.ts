@@ -36,7 +36,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     LOG_LEVEL: 'warn',
     ...env,
   });
-  await freeswitch.waitForCommand(/^event json /, 10_000);
+  // The connector reconciles right after it is connected and subscribed: then it is ready.
+  await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
   return {
     redis,
     freeswitch,

@@ -29,7 +29,7 @@ describe('restarts and reconciliation', () => {
     await harness.connector.kill9();
     await harness.connector.spawn();
     await harness.freeswitch.waitForAuthenticatedConnections(1, 10_000);
-    await harness.freeswitch.waitForCommand(/^event json /, 10_000);
+    await harness.freeswitch.waitUntil(() => (harness.freeswitch.commands.filter((c) => c === 'api show channels as json').length >= 2 ? true : undefined), 10_000, 'the reconnect');
     harness.play(end);
 
     expect(describeRequests(await harness.requestsFor(caller, 4))).toEqual([

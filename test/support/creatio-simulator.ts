@@ -1,43 +1,27 @@
 // A Creatio stand-in on loopback that behaves like the real one where the connector can tell:
 // AuthService login with cookies, BPMCSRF checks, expired sessions (401, login redirect or HTML page),
-// the CC360 endpoints in session and anonymous mode, and faults injected on demand. It records what it
-// accepted. No test framework imports: tests, benches and the demo all use it.
+// sliding session renewal, the CC360 endpoints in session and anonymous mode, and faults injected on
+// demand. It records what it accepted and what it refused. No test framework imports: tests, benches
+// and the demo all use it (plain `node` after compiling, too).
+//
+// Answers, in the order a request is checked:
+//   unknown path or wrong prefix → 404 (HTML); session path without a live session → the expiry style
+//   (401, 302 to /Login/NuiLogin.aspx, or a 200 HTML login page); live session but BPMCSRF header
+//   missing or wrong → 401 (Creatio answers a CSRF failure with 401 whatever the expiry style);
+//   wrong token → 403 (our choice: the real CC360 answer is not documented); unknown CC360 method → 404;
+//   wrong verb → 405; otherwise 200 `{"success":true}`.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { FaultBook, type Fault, type FaultPicker } from './creatio/faults';
+import { toNotification, type ReceivedNotification, type SimulatorRequest } from './creatio/received';
+import { parseCookies, parseJson, readBody } from './creatio/wire';
+
+export type { Fault, FaultPicker } from './creatio/faults';
+export type { ReceivedNotification, SimulatorRequest } from './creatio/received';
 
 export type ExpiryStyle = '401' | 'redirect' | 'html';
-
-/** What to do with one request instead of answering it normally. */
-export type Fault =
-  | { kind: 'status'; status: number; retryAfter?: string; body?: string }
-  | { kind: 'hang' }
-  | { kind: 'reset' }
-  | { kind: 'delay'; ms: number };
-
-export interface SimulatorRequest {
-  method: string;
-  cc360Method: string;
-  path: string;
-  query: Record<string, string>;
-  body: unknown;
-  /** performance.timeOrigin + performance.now(): comparable across processes on one machine. */
-  receivedAt: number;
-  status: number;
-}
-
-/** A CC360 request in the words of the API, for assertions. */
-export interface ReceivedNotification {
-  method: 'RingingEventHandler' | 'PushHistoryData';
-  id: string;
-  callerid: string;
-  user: string;
-  eventName?: string;
-  event?: string;
-  duration?: string;
-  files?: string[];
-}
 
 export interface CreatioSimulatorOptions {
   username?: string;
@@ -45,46 +29,81 @@ export interface CreatioSimulatorOptions {
   token?: string;
   /** '/0' (default) or '' for .NET Core. */
   pathPrefix?: string;
+  /** How a request without a live session is answered (default '401'). */
   expiryStyle?: ExpiryStyle;
   /** Sessions expire this long after login (default: never). */
   sessionTtlMs?: number;
+  /**
+   * Like ASP.NET forms authentication: a request made after half the session's lifetime gets a fresh
+   * `.ASPXAUTH` cookie (a new session with a full TTL); the old cookie still ends at its own expiry.
+   */
+  slidingExpiration?: boolean;
   /** Every CC360 answer waits this long (a real CRM takes a few ms to tens of ms). */
   latencyMs?: number;
   port?: number;
+  /** The clock for session lifetimes and timed faults (default Date.now): tests move time without sleeping. */
+  now?: () => number;
+  /** Keep `accepted`/`refused` (default true). Long benchmarks turn it off and listen to the events instead. */
+  record?: boolean;
 }
 
-type FaultRule = { fault: Fault; remaining: number; until: number; match?: (request: SimulatorRequest) => boolean };
+type Configurable = 'password' | 'latencyMs' | 'expiryStyle' | 'sessionTtlMs' | 'slidingExpiration';
+
+interface Settings {
+  username: string;
+  password: string;
+  token: string;
+  pathPrefix: string;
+  expiryStyle: ExpiryStyle;
+  sessionTtlMs?: number;
+  slidingExpiration: boolean;
+  latencyMs: number;
+  record: boolean;
+}
 
 interface Session {
   csrf: string;
   expiresAt: number;
 }
 
-const CC360_PATH = /^(?<prefix>.*?)\/(?:rest\/OmniWhoCallsService|ServiceModel\/OmniWhoCallsService\.svc)\/(?<token>[^/]+)\/(?<method>[^/?]+)$/;
+const LOGIN_PATH = '/ServiceModel/AuthService.svc/Login';
+const CC360_PATH = /^(?<prefix>.*?)\/(?<service>rest\/OmniWhoCallsService|ServiceModel\/OmniWhoCallsService\.svc)\/(?<token>[^/]+)\/(?<method>[^/?]+)$/;
+const VERB_OF: Record<string, string> = { RingingEventHandler: 'GET', PushHistoryData: 'POST' };
+const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Creatio</title></head><body>Login</body></html>';
 
-export class CreatioSimulator extends EventEmitter<{ accepted: [SimulatorRequest] }> {
+export class CreatioSimulator extends EventEmitter<{ accepted: [SimulatorRequest]; refused: [SimulatorRequest] }> {
   readonly accepted: SimulatorRequest[] = [];
   readonly refused: SimulatorRequest[] = [];
+  /** Login requests received (whatever their outcome). */
   loginCount = 0;
-  private readonly sessions = new Map<string, Session>();
-  private readonly faults: FaultRule[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server: Server | undefined;
-  private options: Required<Omit<CreatioSimulatorOptions, 'sessionTtlMs' | 'port'>> & { sessionTtlMs?: number };
+  /** The login requests (with the credentials they carried: this is a test double), when recording. */
+  readonly logins: SimulatorRequest[] = [];
   port = 0;
+  private readonly sessions = new Map<string, Session>();
+  private readonly now: () => number;
+  private readonly faults: FaultBook<SimulatorRequest>;
+  private readonly loginFaults: FaultBook<SimulatorRequest>;
+  private readonly sockets = new Set<Socket>();
+  private readonly settings: Settings;
+  private server: Server | undefined;
 
   constructor(options: CreatioSimulatorOptions = {}) {
     super();
-    this.options = {
+    this.settings = {
       username: options.username ?? 'Supervisor',
       password: options.password ?? 'Supervisor',
       token: options.token ?? 'cc360-test-token',
       pathPrefix: options.pathPrefix ?? '/0',
       expiryStyle: options.expiryStyle ?? '401',
-      latencyMs: options.latencyMs ?? 0,
       sessionTtlMs: options.sessionTtlMs,
+      slidingExpiration: options.slidingExpiration ?? false,
+      latencyMs: options.latencyMs ?? 0,
+      record: options.record ?? true,
     };
     this.port = options.port ?? 0;
+    this.now = options.now ?? Date.now;
+    this.faults = new FaultBook(this.now);
+    this.loginFaults = new FaultBook(this.now);
   }
 
   static async start(options: CreatioSimulatorOptions = {}): Promise<CreatioSimulator> {
@@ -98,12 +117,18 @@ export class CreatioSimulator extends EventEmitter<{ accepted: [SimulatorRequest
   }
 
   get token(): string {
-    return this.options.token;
+    return this.settings.token;
   }
 
-  /** Changes what the simulated CRM accepts: a password rotated, a slower CRM, another expiry style. */
-  configure(changes: Partial<Pick<CreatioSimulatorOptions, 'password' | 'latencyMs' | 'expiryStyle' | 'sessionTtlMs'>>): void {
-    Object.assign(this.options, changes);
+  /** Sessions alive now. */
+  get sessionCount(): number {
+    const now = this.now();
+    return [...this.sessions.values()].filter((session) => session.expiresAt > now).length;
+  }
+
+  /** Changes what the simulated CRM does: a password rotated, a slower CRM, another expiry style. */
+  configure(changes: Partial<Pick<CreatioSimulatorOptions, Configurable>>): void {
+    Object.assign(this.settings, changes);
   }
 
   /** Every session ends now, like a Creatio restart or a session timeout. */
@@ -113,21 +138,32 @@ export class CreatioSimulator extends EventEmitter<{ accepted: [SimulatorRequest
 
   /** Apply `fault` to the next `times` CC360 requests (optionally only those `match` selects). */
   failNext(times: number, fault: Fault, match?: (request: SimulatorRequest) => boolean): void {
-    this.faults.push({ fault, remaining: times, until: Infinity, match });
+    this.faults.next(times, fault, match);
   }
 
-  /** Apply `fault` to every CC360 request for `ms` milliseconds. */
+  /** Apply `fault` to every CC360 request for `ms` milliseconds (of the simulator's clock). */
   failFor(ms: number, fault: Fault, match?: (request: SimulatorRequest) => boolean): void {
-    this.faults.push({ fault, remaining: Infinity, until: Date.now() + ms, match });
+    this.faults.during(ms, fault, match);
   }
 
   /** Apply `fault` to CC360 requests until clearFaults(). */
   failAlways(fault: Fault, match?: (request: SimulatorRequest) => boolean): void {
-    this.faults.push({ fault, remaining: Infinity, until: Infinity, match });
+    this.faults.next(Infinity, fault, match);
+  }
+
+  /** `pick` chooses the fault (or none) for every CC360 request until clearFaults(). */
+  failWhen(pick: FaultPicker<SimulatorRequest>): void {
+    this.faults.when(pick);
+  }
+
+  /** Apply `fault` to the next `times` login requests. */
+  failNextLogins(times: number, fault: Fault): void {
+    this.loginFaults.next(times, fault);
   }
 
   clearFaults(): void {
-    this.faults.length = 0;
+    this.faults.clear();
+    this.loginFaults.clear();
   }
 
   /** The accepted CC360 requests in the words of the API, in arrival order. */
@@ -174,10 +210,6 @@ export class CreatioSimulator extends EventEmitter<{ accepted: [SimulatorRequest
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://creatio.local');
     const rawBody = await readBody(req);
-    if (req.method === 'POST' && url.pathname === '/ServiceModel/AuthService.svc/Login') {
-      this.login(rawBody, res);
-      return;
-    }
     const match = CC360_PATH.exec(url.pathname);
     const request: SimulatorRequest = {
       method: req.method ?? 'GET',
@@ -185,161 +217,151 @@ export class CreatioSimulator extends EventEmitter<{ accepted: [SimulatorRequest
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       body: parseJson(rawBody),
+      headers: req.headers,
       receivedAt: performance.timeOrigin + performance.now(),
       status: 0,
     };
-    const fault = this.takeFault(request);
-    if (fault?.kind === 'hang') return; // never answers: the client's timeout must fire
-    if (fault?.kind === 'reset') {
-      req.socket.destroy();
-      return;
+    const isLogin = req.method === 'POST' && url.pathname === LOGIN_PATH;
+    if (isLogin) {
+      this.loginCount++;
+      if (this.settings.record) this.logins.push(request);
     }
-    const delay = (fault?.kind === 'delay' ? fault.ms : 0) + this.options.latencyMs;
-    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const fault = (isLogin ? this.loginFaults : this.faults).take(request);
+    if (await this.dropOrWait(fault, req)) return;
+    if (!isLogin && this.settings.latencyMs > 0) await sleep(this.settings.latencyMs);
     if (fault?.kind === 'status') {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'application/json; charset=utf-8' };
       if (fault.retryAfter) headers['retry-after'] = fault.retryAfter;
-      this.answer(res, request, fault.status, fault.body ?? '{"error":"injected"}', headers);
+      request.status = fault.status;
+      this.answer(res, isLogin ? undefined : request, fault.status, fault.body ?? '{"error":"injected"}', headers);
       return;
     }
-    this.serveCc360(req, res, request, match?.groups);
+    if (isLogin) this.login(request, res);
+    else this.serveCc360(req, res, request, match?.groups);
   }
 
-  private serveCc360(
-    req: IncomingMessage,
-    res: ServerResponse,
-    request: SimulatorRequest,
-    groups: Record<string, string> | undefined,
-  ): void {
-    if (!groups || groups.prefix !== this.options.pathPrefix) {
+  /** Carries out a fault that is not an answer; true when the request is dropped (nobody will answer it). */
+  private async dropOrWait(fault: Fault | undefined, req: IncomingMessage): Promise<boolean> {
+    switch (fault?.kind) {
+      case 'hang':
+        return true;
+      case 'reset':
+        req.socket.destroy();
+        return true;
+      case 'delay':
+        await sleep(fault.ms);
+        return false;
+      case 'hold':
+        await fault.release.catch(() => undefined);
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  private serveCc360(req: IncomingMessage, res: ServerResponse, request: SimulatorRequest, groups: Record<string, string> | undefined): void {
+    if (!groups || groups.prefix !== this.settings.pathPrefix) {
       this.answer(res, request, 404, '<html><body>Not found</body></html>', { 'content-type': 'text/html' });
       return;
     }
-    if (decodeURIComponent(groups.token) !== this.options.token) {
+    const headers: Record<string, string> = {};
+    if (groups.service.startsWith('rest/')) {
+      const cookies = parseCookies(req.headers.cookie);
+      const sessionId = cookies['.ASPXAUTH'] ?? '';
+      const session = this.sessions.get(sessionId);
+      if (!session || session.expiresAt <= this.now()) {
+        this.answerExpired(res, request);
+        return;
+      }
+      if (req.headers.bpmcsrf !== session.csrf) {
+        this.answer(res, request, 401, '{"Message":"Invalid CSRF token."}');
+        return;
+      }
+      const renewed = this.slide(session);
+      if (renewed) headers['set-cookie'] = `.ASPXAUTH=${renewed}; path=/; HttpOnly`;
+    }
+    if (safeDecode(groups.token) !== this.settings.token) {
       this.answer(res, request, 403, '{"error":"invalid token"}');
       return;
     }
-    const anonymous = request.path.includes('/ServiceModel/OmniWhoCallsService.svc/');
-    if (!anonymous && !this.sessionIsValid(req)) {
-      this.answerExpired(res, request);
-      return;
-    }
-    const expectedVerb = request.cc360Method === 'RingingEventHandler' ? 'GET' : request.cc360Method === 'PushHistoryData' ? 'POST' : '';
-    if (!expectedVerb) {
+    const verb = VERB_OF[request.cc360Method];
+    if (!verb) {
       this.answer(res, request, 404, '{"error":"unknown method"}');
       return;
     }
-    if (request.method !== expectedVerb) {
+    if (request.method !== verb) {
       this.answer(res, request, 405, '{"error":"method not allowed"}');
       return;
     }
-    this.answer(res, request, 200, '{"success":true}');
+    this.answer(res, request, 200, '{"success":true}', headers);
   }
 
-  private sessionIsValid(req: IncomingMessage): boolean {
-    const cookies = parseCookies(req.headers.cookie);
-    const session = this.sessions.get(cookies['.ASPXAUTH'] ?? '');
-    if (!session || session.expiresAt < Date.now()) return false;
-    // Creatio refuses a request whose BPMCSRF header does not match the session's with 401, too.
-    return req.headers.bpmcsrf === session.csrf;
+  /** Sliding expiration: the id of a fresh session when this one is past half its lifetime. */
+  private slide(session: Session): string | undefined {
+    const ttl = this.settings.sessionTtlMs;
+    if (!this.settings.slidingExpiration || ttl === undefined) return undefined;
+    const now = this.now();
+    if (session.expiresAt - now > ttl / 2) return undefined;
+    const sessionId = randomBytes(16).toString('hex');
+    this.sessions.set(sessionId, { csrf: session.csrf, expiresAt: now + ttl });
+    return sessionId;
   }
 
   private answerExpired(res: ServerResponse, request: SimulatorRequest): void {
-    switch (this.options.expiryStyle) {
+    switch (this.settings.expiryStyle) {
       case 'redirect':
         this.answer(res, request, 302, '', { location: `/Login/NuiLogin.aspx?ReturnUrl=${encodeURIComponent(request.path)}` });
         return;
       case 'html':
-        this.answer(res, request, 200, '<!DOCTYPE html><html><head><title>Creatio</title></head><body>Login</body></html>', {
-          'content-type': 'text/html; charset=utf-8',
-        });
+        this.answer(res, request, 200, LOGIN_PAGE, { 'content-type': 'text/html; charset=utf-8' });
         return;
       default:
         this.answer(res, request, 401, '{"Message":"Authentication failed."}');
     }
   }
 
-  private login(rawBody: string, res: ServerResponse): void {
-    this.loginCount++;
-    const body = parseJson(rawBody) as { UserName?: unknown; UserPassword?: unknown } | undefined;
+  private login(request: SimulatorRequest, res: ServerResponse): void {
+    request.status = 200;
+    const credentials = request.body as { UserName?: unknown; UserPassword?: unknown } | undefined;
     res.setHeader('content-type', 'application/json; charset=utf-8');
-    if (body?.UserName !== this.options.username || body?.UserPassword !== this.options.password) {
+    if (credentials?.UserName !== this.settings.username || credentials?.UserPassword !== this.settings.password) {
       res.end(JSON.stringify({ Code: 1, Message: 'Invalid username or password specified.', Exception: null }));
       return;
     }
     const sessionId = randomBytes(16).toString('hex');
     const csrf = randomBytes(12).toString('base64url');
-    const ttl = this.options.sessionTtlMs ?? Number.MAX_SAFE_INTEGER / 2;
-    this.sessions.set(sessionId, { csrf, expiresAt: Date.now() + ttl });
+    const ttl = this.settings.sessionTtlMs ?? Number.MAX_SAFE_INTEGER / 2;
+    this.sessions.set(sessionId, { csrf, expiresAt: this.now() + ttl });
     res.setHeader('set-cookie', [
       `BPMLOADER=${randomBytes(8).toString('hex')}; path=/; HttpOnly`,
       `.ASPXAUTH=${sessionId}; path=/; HttpOnly`,
       `BPMCSRF=${csrf}; path=/`,
-      `UserName=${encodeURIComponent(this.options.username)}; path=/`,
+      `UserName=${encodeURIComponent(this.settings.username)}; path=/`,
     ]);
     res.end(JSON.stringify({ Code: 0, Message: '', Exception: null, PasswordChangeUrl: null, RedirectUrl: null }));
   }
 
-  private takeFault(request: SimulatorRequest): Fault | undefined {
-    const now = Date.now();
-    for (let i = 0; i < this.faults.length; i++) {
-      const rule = this.faults[i];
-      if (rule.until < now || rule.remaining <= 0) {
-        this.faults.splice(i--, 1);
-        continue;
-      }
-      if (rule.match && !rule.match(request)) continue;
-      rule.remaining--;
-      return rule.fault;
-    }
-    return undefined;
-  }
-
-  private answer(res: ServerResponse, request: SimulatorRequest, status: number, body: string, headers: Record<string, string> = {}): void {
-    request.status = status;
-    if (status >= 200 && status < 300 && !headers['content-type']?.includes('text/html')) {
-      this.accepted.push(request);
-      this.emit('accepted', request);
-    } else {
-      this.refused.push(request);
+  /** Answers; a CC360 `request` is recorded as accepted (2xx, not an HTML page) or refused. */
+  private answer(res: ServerResponse, request: SimulatorRequest | undefined, status: number, body: string, headers: Record<string, string> = {}): void {
+    if (request) {
+      request.status = status;
+      const accepted = status >= 200 && status < 300 && !headers['content-type']?.includes('text/html');
+      if (this.settings.record) (accepted ? this.accepted : this.refused).push(request);
+      this.emit(accepted ? 'accepted' : 'refused', request);
     }
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(body);
   }
 }
 
-function toNotification(request: SimulatorRequest): ReceivedNotification {
-  const q = request.query;
-  if (request.cc360Method === 'RingingEventHandler') {
-    return { method: 'RingingEventHandler', id: q.id, eventName: q.eventName, callerid: q.callerid, user: q.user };
-  }
-  const files = (request.body as { FILES?: string[] } | undefined)?.FILES;
-  return { method: 'PushHistoryData', id: q.id, event: q.event, callerid: q.callerid, user: q.user, duration: q.duration, files };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(''));
-  });
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
+function safeDecode(text: string): string | undefined {
   try {
-    return JSON.parse(text);
+    return decodeURIComponent(text);
   } catch {
-    return text;
+    return undefined;
   }
 }
 
-function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const index = part.indexOf('=');
-    if (index > 0) cookies[part.slice(0, index).trim()] = part.slice(index + 1).trim();
-  }
-  return cookies;
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,6 +3,7 @@ import type { ConnectorConfig } from '@cc360/config';
 import { CrmClient } from '@cc360/crm';
 import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
 import { IngestModule } from '@cc360/ingest';
+import { MakecallModule } from '@cc360/makecall';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthController } from './health.controller';
 
@@ -65,17 +66,26 @@ export class AppModule {
       consume: true,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
     });
+    const ingestModule = IngestModule.forRoot({
+      imports: [deliveryModule],
+      redisUrl: config.redisUrl,
+      prefix: 'cc360',
+      freeswitch: { host: config.freeswitch.host, port: config.freeswitch.port, password: config.freeswitch.password },
+      model: config.calls,
+    });
     return {
       module: AppModule,
       imports: [
         crmModule,
         deliveryModule,
-        IngestModule.forRoot({
-          imports: [deliveryModule],
-          redisUrl: config.redisUrl,
-          prefix: 'cc360',
-          freeswitch: { host: config.freeswitch.host, port: config.freeswitch.port, password: config.freeswitch.password },
-          model: config.calls,
+        ingestModule,
+        MakecallModule.forRoot({
+          imports: [ingestModule],
+          token: config.makecall.token,
+          ratePerSecond: config.makecall.ratePerSecond,
+          agentExtension: config.calls.agentExtensionPattern,
+          context: config.makecall.context,
+          dialString: config.makecall.dialString,
         }),
       ],
       controllers: [HealthController],

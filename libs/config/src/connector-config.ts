@@ -33,6 +33,12 @@ export interface ConnectorConfig {
     readonly notifyOutgoingStates: boolean;
     readonly internalCalls: 'report' | 'ignore';
   };
+  readonly makecall: {
+    readonly token: string;
+    readonly context: string;
+    readonly dialString: string | undefined;
+    readonly ratePerSecond: number;
+  };
   readonly httpPort: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -91,12 +97,26 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       notifyOutgoingStates: read.boolean('NOTIFY_OUTGOING_STATES', false),
       internalCalls: read.oneOf('INTERNAL_CALLS', ['report', 'ignore'] as const, 'report'),
     },
+    makecall: {
+      token: read.optional('WEBAPI_TOKEN') ?? token,
+      context: read.string('MAKECALL_CONTEXT', 'default'),
+      dialString: read.optional('MAKECALL_DIAL_STRING'),
+      ratePerSecond: read.integer('MAKECALL_RATE_LIMIT', 10, 1, 100_000),
+    },
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
   };
   if (/[\s\r\n]/.test(config.freeswitch.password)) read.problem('FS_ESL_PASSWORD must not contain spaces or line breaks');
   if (!/^[A-Za-z0-9.-]+$/.test(config.freeswitch.host)) read.problem(`FS_ESL_HOST must be a host name or IP address, got "${config.freeswitch.host}"`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(config.makecall.context)) read.problem('MAKECALL_CONTEXT must be a dialplan context name (letters, digits, _ . -)');
+  if (config.makecall.dialString !== undefined) {
+    const template = config.makecall.dialString;
+    if (/[\r\n]/.test(template)) read.problem('MAKECALL_DIAL_STRING must be one line');
+    else if (!template.includes('{extension}') || !template.includes('{number}')) {
+      read.problem('MAKECALL_DIAL_STRING must contain {extension} and {number} (also available: {vars} {callId} {domain})');
+    }
+  }
   if (config.delivery.retryMaxMs < config.delivery.retryInitialMs) {
     read.problem('DELIVERY_RETRY_MAX must not be shorter than DELIVERY_RETRY_INITIAL');
   }

@@ -12,6 +12,12 @@ export interface CreatioCredentials {
   password: string;
 }
 
+/** The session a request goes out with: its generation (to tell an old session from a fresh one) and headers. */
+export interface SessionTicket {
+  readonly generation: number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 const LOGIN_PATH = '/ServiceModel/AuthService.svc/Login';
 const FIRST_COOLDOWN_MS = 1_000;
 const MAX_COOLDOWN_MS = 60_000;
@@ -41,18 +47,25 @@ export class CreatioSession {
     return this.attempts;
   }
 
-  /** The session generation a request is about to use (logs in first when there is none). */
-  async current(): Promise<number> {
+  /**
+   * The session a request is about to use (logs in first when there is none). Its headers carry the
+   * cookies and the BPMCSRF header (the BPMCSRF cookie's value); they are read from the jar once per login
+   * or cookie change, not per request: thousands of requests a second go out.
+   */
+  async current(): Promise<SessionTicket> {
     if (this.generation === 0) await this.renew(0);
-    return this.generation;
+    return { generation: this.generation, headers: this.headers };
   }
 
   /**
-   * The headers that carry the current session: its cookies and the BPMCSRF header (the BPMCSRF cookie's
-   * value). Read from the jar once per login, not per request: thousands of requests a second go out.
+   * Keeps cookies a CC360 answer set: Creatio renews `.ASPXAUTH` on the way (sliding expiration), and a
+   * client that ignored it would see its session end at the first cookie's expiry. Cookies from an answer
+   * to an older session are ignored: they would overwrite the fresh login's.
    */
-  sessionHeaders(): Readonly<Record<string, string>> {
-    return this.headers;
+  async absorb(ticket: SessionTicket, setCookie: readonly string[] | undefined): Promise<void> {
+    if (!setCookie?.length || ticket.generation !== this.generation) return;
+    for (const cookie of setCookie) await this.jar.setCookie(cookie, this.baseUrl, { ignoreError: true });
+    if (ticket.generation === this.generation) this.headers = await this.headersFromJar();
   }
 
   /**
@@ -124,13 +137,18 @@ export class CreatioSession {
         status: response.statusCode,
       });
     }
-    const bpmcsrf = cookies.find((cookie) => cookie.key === 'BPMCSRF')?.value;
-    this.headers = {
-      cookie: await this.jar.getCookieString(this.baseUrl),
-      ...(bpmcsrf ? { BPMCSRF: bpmcsrf } : {}),
-    };
+    this.headers = await this.headersFromJar();
     this.generation++;
     this.logger.log(`Logged in to Creatio as "${user}"`);
+  }
+
+  private async headersFromJar(): Promise<Record<string, string>> {
+    const cookies = await this.jar.getCookies(this.baseUrl);
+    const bpmcsrf = cookies.find((cookie) => cookie.key === 'BPMCSRF')?.value;
+    return {
+      cookie: cookies.map((cookie) => cookie.cookieString()).join('; '),
+      ...(bpmcsrf ? { BPMCSRF: bpmcsrf } : {}),
+    };
   }
 }
 

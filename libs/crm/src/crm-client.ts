@@ -69,11 +69,17 @@ export class CrmClient {
       const response = await this.call(request);
       return this.answerOf(request, response, started, false);
     }
-    const generation = await this.session.current();
-    const first = await this.call(request);
-    if (!isSessionExpired(first)) return this.answerOf(request, first, started, false);
-    await this.session.renew(generation);
-    const second = await this.call(request);
+    const ticket = await this.session.current();
+    const first = await this.call(request, ticket.headers);
+    if (!isSessionExpired(first)) {
+      await this.session.absorb(ticket, first.headers['set-cookie']);
+      return this.answerOf(request, first, started, false);
+    }
+    // One login shared by every request that found this session expired; none when a newer one exists.
+    await this.session.renew(ticket.generation);
+    const renewed = await this.session.current();
+    const second = await this.call(request, renewed.headers);
+    if (!isSessionExpired(second)) await this.session.absorb(renewed, second.headers['set-cookie']);
     return this.answerOf(request, second, started, true);
   }
 
@@ -82,7 +88,7 @@ export class CrmClient {
     this.agents.https.destroy();
   }
 
-  private async call(request: Cc360Request): Promise<Response<string>> {
+  private async call(request: Cc360Request, sessionHeaders?: Readonly<Record<string, string>>): Promise<Response<string>> {
     const mode = this.session ? 'session' : 'anonymous';
     const url = `${this.baseUrl}${cc360Path(mode, this.options.pathPrefix, this.options.token, request.cc360Method)}`;
     try {
@@ -90,7 +96,7 @@ export class CrmClient {
         method: request.method,
         searchParams: request.searchParams,
         json: request.body,
-        headers: this.session?.sessionHeaders(),
+        headers: sessionHeaders,
         responseType: 'text',
       });
     } catch (error) {
@@ -114,12 +120,18 @@ export class CrmClient {
     if (status >= 200 && status < 300) return { status, durationMs: performance.now() - started };
     const retry = status >= 300 && status < 400 ? 'permanent' : retryClassOfStatus(status);
     const retryAfterMs = parseRetryAfter(headerOf(response, 'retry-after'));
-    throw new CrmRequestError(`${request.method} ${this.describe(request)} answered HTTP ${status}`, {
+    const said = this.snippetOf(response.body);
+    throw new CrmRequestError(`${request.method} ${this.describe(request)} answered HTTP ${status}${said ? `: ${said}` : ''}`, {
       retry,
       reason: `http-${status}`,
       status,
       retryAfterMs,
     });
+  }
+
+  /** The start of the CRM's answer, for the operator: one line, short, the token masked (it may echo the URL). */
+  private snippetOf(body: string): string {
+    return maskToken(body, this.options.token).replace(/\s+/g, ' ').trim().slice(0, 200);
   }
 
   /** The request as it may appear in logs: the token masked. */
@@ -139,6 +151,13 @@ function isSessionExpired(response: Response<string>): boolean {
     return type.includes('text/html') || response.body.trimStart().startsWith('<');
   }
   return false;
+}
+
+function maskToken(text: string, token: string): string {
+  if (!token) return text;
+  let masked = text;
+  for (const form of new Set([token, encodeURIComponent(token)])) masked = masked.split(form).join('***');
+  return masked;
 }
 
 function headerOf(response: Response<string>, name: string): string | undefined {

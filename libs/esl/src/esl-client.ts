@@ -209,10 +209,10 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         this.settle(session, { text: frame.headers['Reply-Text'] ?? '', headers: frame.headers });
         return;
       case 'api/response':
-        this.settle(session, { text: frame.body?.toString('utf8') ?? '', headers: frame.headers });
+        this.settle(session, { text: frame.body ?? '', headers: frame.headers });
         return;
       case 'text/event-json':
-        this.onEventBody(frame.body?.toString('utf8') ?? '');
+        this.onEventBody(frame.body ?? '');
         return;
       case 'text/rude-rejection':
         this.setState('rejected', 'refused by the event socket ACL (apply-inbound-acl)');

@@ -1,6 +1,7 @@
 // Nest wiring of the FreeSWITCH ingest: started after bootstrap, stopped before delivery drains.
 import type { CallModelOptions } from '@cc360/calls';
 import { Delivery } from '@cc360/delivery';
+import { EslClient } from '@cc360/esl';
 import {
   Inject,
   Injectable,
@@ -75,9 +76,10 @@ export class IngestModule {
           inject: [CallIngest],
           useFactory: (ingest: CallIngest) => new FreeswitchIngest(options.freeswitch, ingest, new Logger('FreeSWITCH')),
         },
+        { provide: EslClient, inject: [FreeswitchIngest], useFactory: (freeswitch: FreeswitchIngest) => freeswitch.esl },
         IngestLifecycle,
       ],
-      exports: [FreeswitchIngest, CallIngest],
+      exports: [FreeswitchIngest, CallIngest, EslClient],
     };
   }
 }

@@ -1,0 +1,159 @@
+// Click-to-call end to end: the CRM's makecall request → exactly one safe `bgapi originate` on the ESL
+// wire → the call FreeSWITCH then plays → the CRM receives the outgoing summary with the id we returned.
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CallScript, gatewayLeg } from '../support/freeswitch/call-scenarios';
+import type { ChannelLeg } from '../support/freeswitch/channel-events';
+import { describeRequests, startHarness, type Harness } from './connector-harness';
+
+const TOKEN = 'webapi-secret-token';
+
+/** What FreeSWITCH reports for our originate: the agent's phone (marked by our variables), then the client. */
+function clickToCallEvents(callId: string, extension: string, number: string, talkSeconds: number) {
+  const script = new CallScript();
+  const agent: ChannelLeg = {
+    uniqueId: callId,
+    direction: 'outbound',
+    channelName: `sofia/internal/${extension}@10.0.0.5:5060`,
+    callerIdNumber: number,
+    destinationNumber: extension,
+    otherLegUniqueId: null,
+    variables: { dialed_user: extension, cc360_call_id: callId, cc360_direction: 'outgoing', cc360_agent: extension, cc360_client: number, origination_uuid: callId },
+    headers: { variable_originator: undefined, variable_other_loopback_leg_uuid: undefined, 'Channel-Presence-ID': `${extension}@pbx.example.com` },
+  };
+  const client = { ...gatewayLeg(randomUUID(), number, callId, extension), variables: { originator: callId, cc360_call_id: callId } };
+  const clearing = { 'Hangup-Cause': 'NORMAL_CLEARING' };
+  script.event('CHANNEL_CREATE', agent).event('CHANNEL_ORIGINATE', agent).event('CHANNEL_PROGRESS', agent);
+  script.wait(2).event('CHANNEL_ANSWER', agent);
+  script.event('CHANNEL_CREATE', client).event('CHANNEL_PROGRESS', client);
+  script.wait(3).event('CHANNEL_ANSWER', client);
+  script.event('CHANNEL_BRIDGE', agent, { 'Bridge-A-Unique-ID': callId, 'Bridge-B-Unique-ID': client.uniqueId });
+  script.wait(talkSeconds);
+  script.event('CHANNEL_HANGUP', client, clearing).event('CHANNEL_HANGUP', agent, clearing);
+  script.event('CHANNEL_HANGUP_COMPLETE', client, { ...clearing, variable_billsec: String(talkSeconds) });
+  script.event('CHANNEL_HANGUP_COMPLETE', agent, { ...clearing, variable_billsec: String(talkSeconds + 3) });
+  return script.events;
+}
+
+/** Every command line the connector may ever send; anything else on the wire is a failure. */
+const SAFE_COMMAND = new RegExp(
+  [
+    '^auth esl-secret$',
+    '^event json [A-Z_ ]+$',
+    '^api global_getvar (core_uuid|domain)$',
+    '^api show channels as json$',
+    '^api user_exists id [0-9]{2,6} pbx\\.example\\.com$',
+    '^api sofia_contact \\*/[0-9]{2,6}@pbx\\.example\\.com$',
+    '^bgapi originate \\{origination_uuid=[0-9a-f-]{36},cc360_call_id=[0-9a-f-]{36},cc360_direction=outgoing,cc360_agent=[0-9]{2,6},' +
+      'cc360_client=\\+?[0-9]{3,20},origination_caller_id_number=\\+?[0-9]{3,20},origination_caller_id_name=\\+?[0-9]{3,20},' +
+      'export_vars=cc360_call_id\\}user/[0-9]{2,6}@pbx\\.example\\.com \\+?[0-9]{3,20} XML default\\nJob-UUID: [0-9a-f-]{36}$',
+  ].join('|'),
+);
+
+describe('makecall (click-to-call)', () => {
+  let harness: Harness;
+  let base: string;
+  const originated: string[] = [];
+
+  beforeAll(async () => {
+    harness = await startHarness({ WEBAPI_TOKEN: TOKEN, MAKECALL_RATE_LIMIT: '100000', LOG_LEVEL: 'info' });
+    const fs = harness.freeswitch;
+    fs.handleApi('global_getvar', (args) => (args === 'domain' ? 'pbx.example.com' : undefined));
+    fs.handleApi('user_exists', (args) => (/^id (101|102|103) /.test(args) ? 'true' : 'false'));
+    fs.handleApi('sofia_contact', (args) => (args.startsWith('*/103@') ? 'error/user_not_registered' : 'sofia/internal/sip:101@10.0.0.5:5060'));
+    fs.handleApi('originate', (args) => {
+      originated.push(args);
+      return `+OK ${/origination_uuid=([0-9a-f-]+)/.exec(args)?.[1] ?? ''}\n`;
+    });
+    base = `http://127.0.0.1:${harness.connector.httpPort}/webapi`;
+  });
+  afterAll(() => harness.close());
+
+  it('originates with bgapi and our Job-UUID, returns the call id at once, and reports the call as outgoing', async () => {
+    const answer = await fetch(`${base}/${TOKEN}/makecall?first=101&second=%2B7%20(999)%20123-45-67`);
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { success: boolean; id: string };
+    expect(body).toEqual({ success: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+
+    const command = await harness.freeswitch.waitForCommand(/^bgapi originate/);
+    expect(command).toBe(
+      `bgapi originate {origination_uuid=${body.id},cc360_call_id=${body.id},cc360_direction=outgoing,cc360_agent=101,` +
+        'cc360_client=+79991234567,origination_caller_id_number=+79991234567,origination_caller_id_name=+79991234567,' +
+        `export_vars=cc360_call_id}user/101@pbx.example.com +79991234567 XML default\nJob-UUID: ${command.split('Job-UUID: ')[1]}`,
+    );
+    // The BACKGROUND_JOB outcome (+OK) is logged with the call id.
+    await harness.freeswitch.waitUntil(
+      () => (harness.connector.logs.includes(`Click-to-call ${body.id}: the agent answered`) ? true : undefined),
+      5_000,
+      'the job outcome in the log',
+    );
+    expect(harness.connector.logs).not.toContain(TOKEN);
+
+    harness.play(clickToCallEvents(body.id, '101', '+79991234567', 20));
+    expect(describeRequests(await harness.requestsFor(body.id, 1))).toEqual(['101:summary:outgoing:23:+79991234567']);
+  });
+
+  it.each([
+    ['a wrong token', `/wrong-token/makecall?first=101&second=79991234567`, 401, /Invalid token/],
+    ['no token', `//makecall?first=101&second=79991234567`, 404, /./],
+    ['a bad extension', `/${TOKEN}/makecall?first=10a&second=79991234567`, 400, /"first" must be/],
+    ['a bad number', `/${TOKEN}/makecall?first=101&second=12`, 400, /"second" must be/],
+    ['a repeated parameter', `/${TOKEN}/makecall?first=101&first=102&second=79991234567`, 400, /"first" must be/],
+    ['an unknown extension', `/${TOKEN}/makecall?first=555&second=79991234567`, 404, /does not exist/],
+    ['an unregistered phone', `/${TOKEN}/makecall?first=103&second=79991234567`, 409, /no registered phone/],
+  ])('answers %s with a clear error', async (_what, path, status, message) => {
+    const answer = await fetch(`${base}${path}`);
+    expect(answer.status).toBe(status);
+    const body = (await answer.json()) as { error?: string; message?: string };
+    expect(body.error ?? body.message).toMatch(message);
+  });
+
+  it('accepts POST with a JSON body and refuses other methods with 405', async () => {
+    const post = await fetch(`${base}/${TOKEN}/makecall`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ first: '102', second: '79991234567' }),
+    });
+    expect(post.status).toBe(200);
+    const put = await fetch(`${base}/${TOKEN}/makecall?first=101&second=79991234567`, { method: 'PUT' });
+    expect(put.status).toBe(405);
+  });
+
+  it('never puts anything unsafe on the ESL wire and never answers 5xx (HTTP fuzz)', async () => {
+    const hostile = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.constantFrom('101\nbgapi system reboot', '101%0Aapi system id', '79991234567\r\n', '${sip_contact}', '{a=b}101', '101&second=1', '"101"', "'", '٠١٢٣٤', ' 101 ', '', '9'.repeat(5000)),
+      fc.stringMatching(/^[0-9]{2,6}$/),
+    );
+    const samples = fc.sample(fc.tuple(hostile, hostile, fc.constantFrom(TOKEN, TOKEN, 'x', '')), { numRuns: 1_500, seed: 42 });
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < samples.length; i += 50) {
+      await Promise.all(
+        samples.slice(i, i + 50).map(async ([first, second, token]) => {
+          const query = new URLSearchParams({ first, second }).toString();
+          const answer = await fetch(`${base}/${encodeURIComponent(token)}/makecall?${query}`);
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+          const text = await answer.text();
+          expect(text).not.toContain(TOKEN);
+        }),
+      );
+    }
+    expect([...statuses.keys()].filter((status) => status >= 500)).toEqual([]);
+    for (const command of harness.freeswitch.commands) expect(command).toMatch(SAFE_COMMAND);
+    const wire = Buffer.concat(harness.freeswitch.rawReceived).toString('utf8');
+    for (const block of wire.split('\n\n').filter(Boolean)) expect(block).toMatch(SAFE_COMMAND);
+  });
+
+  it('rate-limits a client beyond MAKECALL_RATE_LIMIT with 429', async () => {
+    const limited = await startHarness({ WEBAPI_TOKEN: TOKEN, MAKECALL_RATE_LIMIT: '3' });
+    try {
+      const url = `http://127.0.0.1:${limited.connector.httpPort}/webapi/${TOKEN}/makecall?first=1&second=2`;
+      const statuses = await Promise.all(Array.from({ length: 10 }, () => fetch(url).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    } finally {
+      await limited.close();
+    }
+  });
+});
