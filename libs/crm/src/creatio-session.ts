@@ -5,7 +5,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Got } from 'got';
 import { CookieJar } from 'tough-cookie';
-import { CrmRequestError } from './crm-errors';
+import { CrmRequestError, reasonOfNetworkError } from './crm-errors';
 
 export interface CreatioCredentials {
   username: string;
@@ -60,12 +60,14 @@ export class CreatioSession {
   /**
    * Keeps cookies a CC360 answer set: Creatio renews `.ASPXAUTH` on the way (sliding expiration), and a
    * client that ignored it would see its session end at the first cookie's expiry. Cookies from an answer
-   * to an older session are ignored: they would overwrite the fresh login's.
+   * to an older session, or arriving while a login rebuilds the jar, are ignored: they would mix with the
+   * fresh login's.
    */
   async absorb(ticket: SessionTicket, setCookie: readonly string[] | undefined): Promise<void> {
-    if (!setCookie?.length || ticket.generation !== this.generation) return;
+    if (!setCookie?.length || ticket.generation !== this.generation || this.loginInFlight) return;
     for (const cookie of setCookie) await this.jar.setCookie(cookie, this.baseUrl, { ignoreError: true });
-    if (ticket.generation === this.generation) this.headers = await this.headersFromJar();
+    const headers = await this.headersFromJar();
+    if (ticket.generation === this.generation && !this.loginInFlight) this.headers = headers;
   }
 
   /**
@@ -115,7 +117,7 @@ export class CreatioSession {
         responseType: 'text',
       });
     } catch (error) {
-      const reason = (error as { code?: string }).code ?? (error as Error).name;
+      const reason = reasonOfNetworkError(error);
       throw new CrmRequestError(`Creatio login for user "${user}" could not reach ${this.baseUrl}: ${reason}`, {
         retry: 'transient',
         reason: 'login-failed',
