@@ -35,11 +35,29 @@ export interface FreeswitchSimulatorOptions {
 /** Scripted api/bgapi answer: output text for `<name> <args>`; undefined falls through to the defaults. */
 export type ApiHandler = (args: string, command: string) => string | undefined | Promise<string | undefined>;
 
+export interface ApiHandlerOptions {
+  /**
+   * Runs like a slow `api` in FreeSWITCH (originate, ...): the command runs in the connection's own
+   * thread, so that connection gets no events until the api/response is written; the events of that
+   * time follow it, in order (see the api_originate capture). bgapi never holds events.
+   */
+  blocking?: boolean;
+}
+
+interface EventFilter {
+  readonly header: string;
+  readonly value: string;
+}
+
 interface SimulatedConnection {
   readonly socket: Socket;
   authenticated: boolean;
   format: 'json' | 'plain' | undefined;
   readonly subscriptions: Set<string>;
+  /** `filter <header> <value>`: when any is set, only events matching one of them are sent (HEARTBEAT and BACKGROUND_JOB too). */
+  readonly filters: EventFilter[];
+  /** Event frames held back while a blocking api runs on this connection; undefined when none runs. */
+  heldEvents: Buffer[] | undefined;
   silent: boolean;
   closing: boolean;
   pending: Buffer;
@@ -69,7 +87,7 @@ export class FreeswitchSimulator {
   rudeRejection: boolean;
   private readonly server: Server;
   private readonly connections = new Set<SimulatedConnection>();
-  private readonly apiHandlers = new Map<string, ApiHandler>();
+  private readonly apiHandlers = new Map<string, { handler: ApiHandler; blocking: boolean }>();
   private readonly channels = new Map<string, ChannelRow>();
   private readonly notifications = new EventEmitter();
   private readonly random: () => number;
@@ -119,8 +137,8 @@ export class FreeswitchSimulator {
   }
 
   /** Scripts `api <name> ...` and `bgapi <name> ...` (the bgapi output becomes the BACKGROUND_JOB body). */
-  handleApi(name: string, handler: ApiHandler): void {
-    this.apiHandlers.set(name, handler);
+  handleApi(name: string, handler: ApiHandler, options: ApiHandlerOptions = {}): void {
+    this.apiHandlers.set(name, { handler, blocking: options.blocking ?? false });
   }
 
   /**
@@ -136,7 +154,10 @@ export class FreeswitchSimulator {
       if (!connection.authenticated || !connection.format || connection.silent) continue;
       const wanted = connection.subscriptions;
       if (!wanted.has('ALL') && !wanted.has(name) && !(subclass && wanted.has(subclass))) continue;
-      this.write(connection, connection.format === 'json' ? jsonEventFrame(stamped) : plainEventFrame(stamped));
+      if (!passesFilters(connection.filters, stamped)) continue;
+      const frame = connection.format === 'json' ? jsonEventFrame(stamped) : plainEventFrame(stamped);
+      if (connection.heldEvents) connection.heldEvents.push(frame);
+      else this.write(connection, frame);
     }
     return stamped;
   }
@@ -215,6 +236,8 @@ export class FreeswitchSimulator {
       authenticated: false,
       format: undefined,
       subscriptions: new Set(),
+      filters: [],
+      heldEvents: undefined,
       silent: false,
       closing: false,
       pending: Buffer.alloc(0),
@@ -283,12 +306,10 @@ export class FreeswitchSimulator {
       case 'noevents':
         connection.subscriptions.clear();
         return this.write(connection, commandReplyFrame('+OK no longer listening for events'));
-      case 'filter': {
-        const [header = '', ...value] = rest.split(' ');
-        return this.write(connection, commandReplyFrame(`+OK filter added. [${header}]=[${value.join(' ')}]`));
-      }
+      case 'filter':
+        return this.write(connection, commandReplyFrame(this.changeFilters(connection, rest)));
       case 'api':
-        return this.write(connection, apiResponseFrame(await this.runApi(rest)));
+        return this.runApiOn(connection, rest);
       case 'bgapi': {
         const jobUuid = headers.get('Job-UUID') ?? randomUUID();
         this.write(connection, commandReplyFrame(`+OK Job-UUID: ${jobUuid}`, { 'Job-UUID': jobUuid }));
@@ -300,6 +321,35 @@ export class FreeswitchSimulator {
         return this.disconnect(connection);
       default:
         return this.write(connection, commandReplyFrame('-ERR command not found'));
+    }
+  }
+
+  /** `filter <header> <value>` adds, `filter delete <header> [<value>]` removes (all of that header without a value). */
+  private changeFilters(connection: SimulatedConnection, rest: string): string {
+    const [first = '', ...others] = rest.split(' ');
+    if (first === 'delete') {
+      const [header = '', ...value] = others;
+      const text = value.join(' ');
+      const kept = connection.filters.filter((filter) => filter.header !== header || (text !== '' && filter.value !== text));
+      connection.filters.splice(0, connection.filters.length, ...kept);
+      return `+OK filter deleted. [${header}]=[${text}]`;
+    }
+    const value = others.join(' ');
+    if (!first || !value) return '-ERR invalid syntax';
+    connection.filters.push({ header: first, value });
+    return `+OK filter added. [${first}]=[${value}]`;
+  }
+
+  private async runApiOn(connection: SimulatedConnection, command: string): Promise<void> {
+    const name = command.split(' ', 1)[0] ?? '';
+    if (!this.apiHandlers.get(name)?.blocking) return this.write(connection, apiResponseFrame(await this.runApi(command)));
+    const held: Buffer[] = [];
+    connection.heldEvents = held;
+    try {
+      this.write(connection, apiResponseFrame(await this.runApi(command)));
+    } finally {
+      connection.heldEvents = undefined;
+      held.forEach((frame) => this.write(connection, frame));
     }
   }
 
@@ -322,7 +372,7 @@ export class FreeswitchSimulator {
     const space = command.indexOf(' ');
     const name = space === -1 ? command : command.slice(0, space);
     const args = space === -1 ? '' : command.slice(space + 1);
-    const scripted = await this.apiHandlers.get(name)?.(args, command);
+    const scripted = await this.apiHandlers.get(name)?.handler(args, command);
     if (scripted !== undefined) return scripted;
     switch (name) {
       case 'global_getvar':
@@ -427,4 +477,13 @@ export class FreeswitchSimulator {
     const wait = () => (connection.outbox.length === 0 && !connection.pumping ? action() : setImmediate(wait));
     wait();
   }
+}
+
+/** FreeSWITCH applies the filters with OR: an event passes when one filter's header has that value. */
+function passesFilters(filters: readonly EventFilter[], event: Record<string, string | readonly string[]>): boolean {
+  if (filters.length === 0) return true;
+  return filters.some(({ header, value }) => {
+    const actual = event[header];
+    return typeof actual === 'string' ? actual === value : (actual?.includes(value) ?? false);
+  });
 }

@@ -2,14 +2,24 @@
  * Inbound Event Socket client: one TCP connection to FreeSWITCH, kept alive forever (auth, JSON event
  * subscription, capped exponential backoff with jitter, heartbeat watchdog, Core-UUID tracking).
  *
- * Why modesl is not used here: its Connection is welded to its Parser, which URL-decodes every outer
- * header with a bare decodeURIComponent (a `%E9` throws URIError inside the socket 'data' handler,
- * i.e. an uncaught exception), emits 'error' on JSON it cannot parse (fatal without a listener), keeps
- * `Content-Length` as a number it never validates, rescans the whole buffer per read, and its command
- * callbacks are a bare FIFO that is never flushed when the socket drops (callers hang forever), with
- * no timeouts and no reconnect. Nothing of it is safe to wrap, so this adapter owns the wire protocol
- * (esl-frame-parser.ts) and the command FIFO (esl-command-queue.ts); the package stays a dependency
- * only until the lead removes it.
+ * modesl is used for the wire framing only (its Parser, guarded in esl-frame-parser.ts). Its
+ * Connection (lib/esl/Connection.js, 1.2.1) is not used, because:
+ * - no reconnect: on the socket's 'end' it emits 'esl::end' and sets its socket to null, and that is
+ *   the end of that Connection; it does not even listen to 'close', so a reset socket (no FIN) never
+ *   says 'esl::end' at all;
+ * - callbacks that never fire: `api` and `sendRecv` push the callback on a FIFO (apiCallbackQueue,
+ *   cmdCallbackQueue) that nothing flushes or fails when the socket drops, so a command in flight
+ *   hangs forever; a command sent after 'end' throws inside `send` (null socket), is re-emitted as
+ *   'error' (thrown by EventEmitter2 without a listener) and still leaves its callback queued;
+ * - no timeouts: the only timer is in recvEventTimed; a reply that never comes is waited for forever,
+ *   and with no timeout there is no way to keep a late reply from settling the next command;
+ * - `api` gives no ordering guarantee on a disconnect: its callbacks (a FIFO kept apart from the
+ *   command/reply one) are neither resolved nor rejected, so a caller gets no signal to order a retry
+ *   after, and cannot tell "never sent" from "sent, answer lost";
+ * - no types, raw command strings (a line break in an argument injects headers or commands), and
+ *   socket errors re-emitted as 'error' on an EventEmitter2 (a crash without a listener).
+ * So this adapter owns the connection lifecycle and the command FIFO (esl-command-queue.ts: a timeout
+ * on every command, all pending commands rejected on disconnect). Nothing outside libs/esl imports modesl.
  */
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';

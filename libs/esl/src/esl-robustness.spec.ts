@@ -78,6 +78,15 @@ describe('EslClient with odd but valid input (same connection)', () => {
     expect(simulator.acceptedConnections).toBe(1);
   });
 
+  it('one write holding 5000 events: all delivered in order on the same connection', async () => {
+    const { simulator } = await connected();
+    const frames = Array.from({ length: 5_000 }, (_, i) => jsonFrame(JSON.stringify({ 'Event-Name': 'CUSTOM', 'Event-Subclass': 'burst', n: String(i) })));
+    simulator.sendRaw(frames.join(''));
+    await stillDelivers(simulator);
+    expect(received.filter((event) => event.name === 'CUSTOM burst').map((event) => Number(event.headers['n']))).toEqual([...Array(5_000).keys()]);
+    expect(simulator.acceptedConnections).toBe(1);
+  });
+
   it('duplicated headers: outer ones keep the first, JSON keys the last; arrays keep their first value', async () => {
     const { simulator } = await connected();
     const body = '{"Event-Name":"CHANNEL_HANGUP_COMPLETE","Hangup-Cause":"NO_ANSWER","Hangup-Cause":"NORMAL_CLEARING","variable_DP_MATCH":["101","102"]}';
