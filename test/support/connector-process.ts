@@ -12,12 +12,17 @@ export class ConnectorProcess {
   private output = '';
   readonly exits: Array<{ code: number | null; signal: NodeJS.Signals | null }> = [];
 
-  private constructor(readonly env: Record<string, string>, readonly httpPort: number) {}
+  private constructor(
+    readonly env: Record<string, string>,
+    readonly httpPort: number,
+    private readonly nodeArgs: readonly string[],
+  ) {}
 
-  static async start(env: Record<string, string>): Promise<ConnectorProcess> {
+  /** `nodeArgs` go to node itself (e.g. --cpu-prof for a benchmark). */
+  static async start(env: Record<string, string>, nodeArgs: readonly string[] = []): Promise<ConnectorProcess> {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
     const httpPort = Number(env.HTTP_PORT ?? (await freePort()));
-    const connector = new ConnectorProcess({ ...env, HTTP_PORT: String(httpPort) }, httpPort);
+    const connector = new ConnectorProcess({ ...env, HTTP_PORT: String(httpPort) }, httpPort, nodeArgs);
     await connector.spawn();
     return connector;
   }
@@ -27,12 +32,17 @@ export class ConnectorProcess {
     return this.output;
   }
 
+  /** The operating system's process id of the running connector. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async spawn(): Promise<void> {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [...this.nodeArgs, MAIN], {
       env: { PATH: process.env.PATH ?? '', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -3,7 +3,7 @@
 export interface ChannelEvent {
   /** Event-Name, e.g. CHANNEL_CREATE. */
   readonly name: string;
-  /** The event's headers (JSON event fields) as strings. */
+  /** The event's headers (the JSON event's fields) as strings. */
   readonly headers: Readonly<Record<string, string>>;
 }
 
@@ -20,21 +20,36 @@ export function legIdOf(event: ChannelEvent): string | undefined {
   return header(event, 'Unique-ID');
 }
 
-/** Event-Date-Timestamp: microseconds since the epoch, when FreeSWITCH fired the event. */
+/** Event-Date-Timestamp: when FreeSWITCH fired the event, µs since the epoch. */
 export function eventTimeMicros(event: ChannelEvent): number | undefined {
-  const value = Number(header(event, 'Event-Date-Timestamp'));
-  return Number.isFinite(value) && value > 0 ? value : undefined;
+  return positiveNumber(header(event, 'Event-Date-Timestamp'));
 }
 
+/** When FreeSWITCH created the leg (Caller-Channel-Created-Time, µs): the same on every event of the leg. */
+export function legCreatedMicros(event: ChannelEvent): number | undefined {
+  return positiveNumber(header(event, 'Caller-Channel-Created-Time'));
+}
+
+/** FreeSWITCH's own order of events (the ingest may reorder by it). */
 export function eventSequenceOf(event: ChannelEvent): number | undefined {
   const value = Number(header(event, 'Event-Sequence'));
-  return Number.isSafeInteger(value) ? value : undefined;
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/** Hangup-Cause repeats on CHANNEL_HANGUP_COMPLETE; the JSON client keeps the first, equal to the variable. */
+export function hangupCauseOf(event: ChannelEvent): string | undefined {
+  return header(event, 'Hangup-Cause') ?? variable(event, 'hangup_cause');
 }
 
 export function wholeSeconds(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   return Number.isFinite(parsed) && parsed >= 0 ? Math.floor(parsed) : undefined;
+}
+
+export function positiveNumber(value: string | undefined): number | undefined {
+  const parsed = Number(value);
+  return value !== undefined && Number.isFinite(parsed) && parsed > 0 ? parsed : undefined;
 }
 
 /** `101@pbx.example.com` → `101`. */

@@ -1,12 +1,8 @@
-export { identifyAgentLeg, type AgentLegIdentity, type AgentLegRole } from './agent-leg';
-export { CALL_ID_VARIABLE, callIdOf, legIdsOf } from './call-identity';
-export {
-  applyEvent,
-  closeOutCall,
-  DEFAULT_CALL_MODEL_OPTIONS,
-  type CallModelOptions,
-  type CallUpdate,
-} from './call-model';
-export { newCallState, type AgentLegState, type CallState } from './call-state';
+export { CLICK_TO_CALL_VARIABLES, identifyAgentLeg, type AgentLegIdentity, type AgentLegRole } from './agent-leg';
+export { CALL_ID_VARIABLE, callIdOf, callKeyOf, relatedLegIds, resolveCallId } from './call-identity';
+export { DEFAULT_CALL_MODEL_OPTIONS, type CallModelOptions, type ReportingPolicy } from './call-model-options';
+export { applyEvent, MalformedChannelEventError, type CallUpdate } from './call-reducer';
+export { crmCallIdOf, legIdsOfCall, newCallState, type AgentLegState, type CallState, type CloseOutReason, type OtherLegState } from './call-state';
 export { eventSequenceOf, legIdOf, type ChannelEvent } from './channel-event';
+export { closeOutCall } from './close-out';
 export * from './notifications';

@@ -3,10 +3,12 @@
 // the event; one task at a time runs here, so each call sees its events in the order FreeSWITCH sent them.
 import {
   applyEvent,
-  callIdOf,
   closeOutCall,
-  legIdsOf,
+  legIdsOfCall,
+  relatedLegIds,
+  resolveCallId,
   type CallModelOptions,
+  type CloseOutReason,
   type CallState,
   type ChannelEvent,
   type CrmNotification,
@@ -68,12 +70,16 @@ export class CallIngest {
    * they are closed out with what is known. Resolves with how many were closed.
    */
   reconcile(activeLegIds: ReadonlySet<string>): Promise<number> {
-    return this.enqueueWithResult(() => this.closeOutWhere((state) => !trackedLegs(state).some((legId) => activeLegIds.has(legId))));
+    return this.enqueueWithResult(() =>
+      this.closeOutWhere('gone-after-reconnect', (state) => !legIdsOfCall(state).some((legId) => activeLegIds.has(legId))),
+    );
   }
 
   /** FreeSWITCH restarted: every call of the old core is gone. */
   closeOutCore(previousCoreUuid: string): Promise<number> {
-    return this.enqueueWithResult(() => this.closeOutWhere((state) => !state.coreUuid || state.coreUuid === previousCoreUuid));
+    return this.enqueueWithResult(() =>
+      this.closeOutWhere('core-restart', (state) => !state.coreUuid || state.coreUuid === previousCoreUuid),
+    );
   }
 
   stats(): IngestStats {
@@ -88,23 +94,25 @@ export class CallIngest {
 
   private async process(event: ChannelEvent): Promise<void> {
     this.counters.events++;
-    const legIds = legIdsOf(event);
+    const legIds = relatedLegIds(event);
     const callId = await this.callIdFor(event, legIds);
     const state = this.states.get(callId) ?? (await this.guard(() => this.store.load(callId)));
     const update = applyEvent(state, event, this.model);
     this.commit(update.state, update.notifications, legIds);
   }
 
+  /** The leg index in memory first, then in Redis (after a restart), else what the event names. */
   private async callIdFor(event: ChannelEvent, legIds: readonly string[]): Promise<string> {
-    for (const legId of legIds) {
-      const known = this.legToCall.get(legId);
-      if (known) return known;
+    const indexed: Record<string, string | undefined> = {};
+    for (const legId of legIds) indexed[legId] = this.legToCall.get(legId);
+    if (!legIds.some((legId) => indexed[legId])) {
+      const stored = await this.guard(() => this.store.callOfLegs(legIds));
+      if (stored) return stored;
     }
-    const stored = await this.guard(() => this.store.callOfLegs(legIds));
-    return stored ?? callIdOf(event) ?? legIds[0] ?? 'unknown';
+    return resolveCallId(event, indexed) ?? legIds[0] ?? 'unknown';
   }
 
-  private async closeOutWhere(predicate: (state: CallState) => boolean): Promise<number> {
+  private async closeOutWhere(reason: CloseOutReason, predicate: (state: CallState) => boolean): Promise<number> {
     const ids = new Set([...this.states.keys(), ...((await this.guard(() => this.store.openCallIds())) ?? [])]);
     let closed = 0;
     for (const callId of ids) {
@@ -114,8 +122,8 @@ export class CallIngest {
         continue;
       }
       if (state.closed || !predicate(state)) continue;
-      const update = closeOutCall(state, this.model);
-      this.commit(update.state, update.notifications, trackedLegs(state));
+      const update = closeOutCall(state, reason);
+      this.commit(update.state, update.notifications, legIdsOfCall(state));
       closed++;
     }
     if (closed > 0) this.logger.warn(`Closed out ${closed} calls that ended while FreeSWITCH was out of sight`);
@@ -127,7 +135,7 @@ export class CallIngest {
     this.counters.notifications += notifications.length;
     if (state.closed) {
       this.states.delete(state.callId);
-      for (const legId of trackedLegs(state)) this.legToCall.delete(legId);
+      for (const legId of legIdsOfCall(state)) this.legToCall.delete(legId);
     } else {
       this.states.set(state.callId, state);
       for (const legId of legIds) this.legToCall.set(legId, state.callId);
@@ -176,8 +184,4 @@ export class CallIngest {
     this.running = false;
     this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
-}
-
-function trackedLegs(state: CallState): string[] {
-  return [...Object.keys(state.agentLegs), ...Object.keys(state.otherLegs)];
 }

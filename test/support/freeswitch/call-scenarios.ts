@@ -13,10 +13,23 @@ export interface ScenarioOptions {
   exportedCallId?: string;
 }
 
-/** Builds the events of one call in order, stamping Event-Date-Timestamp as the call's clock moves. */
+interface LegTimes {
+  created: number;
+  progress?: number;
+  answered?: number;
+  bridged?: number;
+  hangup?: number;
+}
+
+/**
+ * Builds the events of one call in order. Like FreeSWITCH, every event carries the leg's own times
+ * (Caller-Channel-*-Time, and the *_uepoch variables at the end), kept coherent with the call's clock,
+ * so nothing from the template's real call (which was answered) leaks into, say, a missed call.
+ */
 export class CallScript {
   readonly events: Array<Record<string, string | readonly string[]>> = [];
   private clockMicros: number;
+  private readonly legTimes = new Map<string, LegTimes>();
 
   constructor(startMs: number = Date.now(), private readonly options: ScenarioOptions = {}) {
     this.clockMicros = startMs * 1000;
@@ -31,14 +44,59 @@ export class CallScript {
   event(name: ChannelEventName, leg: ChannelLeg, headers: Record<string, string | undefined> = {}): this {
     const variables = { ...leg.variables };
     if (this.options.exportedCallId) variables.cc360_call_id = this.options.exportedCallId;
+    const times = this.advanceLegTimes(name, leg.uniqueId, headers);
     const event = buildChannelEvent(name, {
       ...leg,
       variables,
-      headers: { ...leg.headers, 'Event-Date-Timestamp': String(this.clockMicros), ...headers },
+      headers: { ...leg.headers, 'Event-Date-Timestamp': String(this.clockMicros), ...timeHeaders(name, times), ...headers },
     });
     this.events.push(event);
+    this.clockMicros += 250; // FreeSWITCH's events of one call are a fraction of a millisecond apart
     return this;
   }
+
+  private advanceLegTimes(name: ChannelEventName, legId: string, headers: Record<string, string | undefined>): LegTimes {
+    const times = this.legTimes.get(legId) ?? { created: this.clockMicros };
+    this.legTimes.set(legId, times);
+    const now = this.clockMicros;
+    if (name === 'CHANNEL_PROGRESS') times.progress ??= now;
+    if (name === 'CHANNEL_ANSWER') times.answered ??= now;
+    if (name === 'CHANNEL_HANGUP') times.hangup ??= now;
+    if (name === 'CHANNEL_BRIDGE') {
+      for (const id of [headers['Bridge-A-Unique-ID'], headers['Bridge-B-Unique-ID']]) {
+        const bridged = id ? this.legTimes.get(id) : undefined;
+        if (bridged) bridged.bridged ??= now;
+      }
+    }
+    return times;
+  }
+}
+
+function timeHeaders(name: ChannelEventName, times: LegTimes): Record<string, string | undefined> {
+  const at = (value: number | undefined) => String(value ?? 0);
+  const headers: Record<string, string | undefined> = {
+    'Caller-Channel-Created-Time': at(times.created),
+    'Caller-Channel-Progress-Time': at(times.progress),
+    'Caller-Channel-Answered-Time': at(times.answered),
+    'Caller-Channel-Bridged-Time': at(times.bridged),
+    'Caller-Channel-Hangup-Time': at(times.hangup),
+  };
+  if (name === 'CHANNEL_HANGUP_COMPLETE') {
+    const end = times.hangup ?? times.created;
+    Object.assign(headers, {
+      variable_start_uepoch: at(times.created),
+      variable_progress_uepoch: at(times.progress),
+      variable_answer_uepoch: at(times.answered),
+      variable_answer_epoch: String(Math.floor((times.answered ?? 0) / 1e6)),
+      variable_bridge_uepoch: at(times.bridged),
+      variable_bridge_epoch: String(Math.floor((times.bridged ?? 0) / 1e6)),
+      variable_end_uepoch: at(end),
+      variable_duration: String(Math.round((end - times.created) / 1e6)),
+      variable_billsec: String(times.answered ? Math.round((end - times.answered) / 1e6) : 0),
+      variable_answersec: String(times.answered ? Math.round((times.answered - times.created) / 1e6) : 0),
+    });
+  }
+  return headers;
 }
 
 /** An external caller's leg: from the carrier gateway into the PBX. */
