@@ -45,6 +45,7 @@ export class CallIngest {
   private readonly idleWaiters: Array<() => void> = [];
   private readonly states = new Map<string, CallState>();
   private readonly legToCall = new Map<string, string>();
+  private readonly unsaved = new Map<string, CallState>();
   private readonly logger: LoggerService;
   private running = false;
   private storeError: string | undefined;
@@ -57,6 +58,28 @@ export class CallIngest {
     logger?: LoggerService,
   ) {
     this.logger = logger ?? new Logger('CallIngest');
+  }
+
+  /**
+   * Loads the calls still open in Redis (a restart in the middle of calls) into memory. Runs before any
+   * event: from then on this process finds every call in memory, so an event never waits on Redis.
+   */
+  restore(): Promise<number> {
+    return this.enqueueWithResult(async () => {
+      const ids = (await this.guard(() => this.store.openCallIds())) ?? [];
+      for (const callId of ids) {
+        const state = await this.guard(() => this.store.load(callId));
+        if (!state) {
+          void this.guard(() => this.store.forget(callId));
+          continue;
+        }
+        if (state.closed) continue;
+        this.states.set(callId, state);
+        for (const legId of legIdsOfCall(state)) this.legToCall.set(legId, callId);
+      }
+      if (this.states.size > 0) this.logger.log(`Restored ${this.states.size} open calls from Redis`);
+      return this.states.size;
+    });
   }
 
   /** Called for every ESL event; never blocks. */
@@ -95,21 +118,11 @@ export class CallIngest {
   private async process(event: ChannelEvent): Promise<void> {
     this.counters.events++;
     const legIds = relatedLegIds(event);
-    const callId = await this.callIdFor(event, legIds);
-    const state = this.states.get(callId) ?? (await this.guard(() => this.store.load(callId)));
-    const update = applyEvent(state, event, this.model);
-    this.commit(update.state, update.notifications, legIds);
-  }
-
-  /** The leg index in memory first, then in Redis (after a restart), else what the event names. */
-  private async callIdFor(event: ChannelEvent, legIds: readonly string[]): Promise<string> {
     const indexed: Record<string, string | undefined> = {};
     for (const legId of legIds) indexed[legId] = this.legToCall.get(legId);
-    if (!legIds.some((legId) => indexed[legId])) {
-      const stored = await this.guard(() => this.store.callOfLegs(legIds));
-      if (stored) return stored;
-    }
-    return resolveCallId(event, indexed) ?? legIds[0] ?? 'unknown';
+    const callId = resolveCallId(event, indexed) ?? legIds[0] ?? 'unknown';
+    const update = applyEvent(this.states.get(callId), event, this.model);
+    this.commit(update.state, update.notifications, legIds);
   }
 
   private async closeOutWhere(reason: CloseOutReason, predicate: (state: CallState) => boolean): Promise<number> {
@@ -140,7 +153,22 @@ export class CallIngest {
       this.states.set(state.callId, state);
       for (const legId of legIds) this.legToCall.set(legId, state.callId);
     }
-    void this.guard(() => this.store.save(state, legIds));
+    this.scheduleSave(state);
+  }
+
+  /**
+   * A call's events come in bursts (hangup, hangup complete, the other leg's...): its state is written
+   * once per burst, on the next turn of the event loop, not once per event.
+   */
+  private scheduleSave(state: CallState): void {
+    const first = this.unsaved.size === 0;
+    this.unsaved.set(state.callId, state);
+    if (!first) return;
+    setImmediate(() => {
+      const states = [...this.unsaved.values()];
+      this.unsaved.clear();
+      for (const unsaved of states) void this.guard(() => this.store.save(unsaved));
+    });
   }
 
   /** Redis trouble must not stop calls from being reported: log once per outage, go on from memory. */

@@ -1,5 +1,5 @@
 // Call state in Redis, so a connector restart in the middle of a call goes on where it was: one key per
-// call (JSON, with a TTL), one key per leg naming its call, and the set of calls still open.
+// call (JSON, with a TTL) and the set of calls still open (loaded back into memory at start).
 import type { CallState } from '@cc360/calls';
 import type Redis from 'ioredis';
 
@@ -19,18 +19,10 @@ export class CallStateStore {
     return text ? (JSON.parse(text) as CallState) : undefined;
   }
 
-  /** The call a leg belongs to, when any of the legs was seen before. */
-  async callOfLegs(legIds: readonly string[]): Promise<string | undefined> {
-    if (legIds.length === 0) return undefined;
-    const found = await this.redis.mget(legIds.map((legId) => this.legKey(legId)));
-    return found.find((callId): callId is string => typeof callId === 'string');
-  }
-
   /** Writes are not awaited by the ingest: they go out in order on one connection. */
-  save(state: CallState, legIds: readonly string[]): Promise<unknown> {
+  save(state: CallState): Promise<unknown> {
     const ttl = state.closed ? this.options.closedTtlMs : this.options.openTtlMs;
     const batch = this.redis.multi().set(this.callKey(state.callId), JSON.stringify(state), 'PX', ttl);
-    for (const legId of legIds) batch.set(this.legKey(legId), state.callId, 'PX', ttl);
     if (state.closed) batch.srem(this.openKey(), state.callId);
     else batch.sadd(this.openKey(), state.callId);
     return batch.exec();
@@ -47,10 +39,6 @@ export class CallStateStore {
 
   private callKey(callId: string): string {
     return `${this.options.prefix}:call:${callId}`;
-  }
-
-  private legKey(legId: string): string {
-    return `${this.options.prefix}:leg:${legId}`;
   }
 
   private openKey(): string {

@@ -22,7 +22,9 @@ export class FreeswitchIngest {
     this.esl.on('connected', () => void this.reconcile());
   }
 
-  start(): void {
+  /** Restores open calls from Redis first, so no event is handled before its call is known. */
+  async start(): Promise<void> {
+    await this.ingest.restore();
     this.esl.start();
   }
 

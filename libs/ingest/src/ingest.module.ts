@@ -35,8 +35,8 @@ class IngestLifecycle implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(STATE_REDIS) private readonly redis: Redis,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.freeswitch.start();
+  onApplicationBootstrap(): Promise<void> {
+    return this.freeswitch.start();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,0 +1,165 @@
+// End-to-end benchmark: FreeSWITCH simulator (this process) → the built connector (child process) →
+// Creatio simulator (another child). Added latency from the event written on the ESL socket to the
+// request received by the CRM, at 50 and 200 answered calls per second, with the connector's CPU and
+// memory; then the connector's memory with 10,000 calls up at once. Run `npm run build` first.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConnectorProcess } from '../test/support/connector-process';
+import { FreeswitchSimulator } from '../test/support/freeswitch-simulator';
+import { answeredIncomingCall } from '../test/support/freeswitch/call-scenarios';
+import type { EventFields } from '../test/support/freeswitch/wire';
+import { RedisServer } from '../test/support/redis-server';
+import { CrmProcess, ms, now, sleep, summarize } from './bench-kit';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PARKED_CALLS = Number(process.env.BENCH_PARKED_CALLS ?? 10_000);
+
+/** The event of the agent leg that makes each CRM request. */
+const TRIGGER: Record<string, string> = {
+  CHANNEL_CREATE: 'ringing',
+  CHANNEL_ANSWER: 'answer',
+  CHANNEL_HANGUP: 'hangup',
+  CHANNEL_HANGUP_COMPLETE: 'summary',
+};
+
+function connectorUsage(pid: number): { cpuSeconds: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+  return { cpuSeconds: ticks / 100, rssMb: Number(rss) / 1024 };
+}
+
+interface Scheduled {
+  at: number;
+  event: EventFields;
+  trigger?: string;
+}
+
+/** Answered calls at `rate` per second: ring at once, answer after 0.5 s, hang up after 1.5 s. */
+function schedule(rate: number, seconds: number): Scheduled[] {
+  const items: Scheduled[] = [];
+  for (let i = 0; i < rate * seconds; i++) {
+    const start = (i * 1000) / rate;
+    const caller = randomUUID();
+    const agent = randomUUID();
+    for (const event of answeredIncomingCall({ caller, agent }, '79991234567', String(100 + (i % 900)), 1)) {
+      const name = String(event['Event-Name']);
+      const offset = /ANSWER|BRIDGE/.test(name) && name !== 'CHANNEL_UNBRIDGE' ? 500 : /HANGUP|UNBRIDGE/.test(name) ? 1500 : 0;
+      const isAgent = event['Unique-ID'] === agent;
+      items.push({ at: start + offset, event, trigger: isAgent ? TRIGGER[name] : undefined });
+    }
+  }
+  return items.sort((a, b) => a.at - b.at);
+}
+
+async function latencyRun(freeswitch: FreeswitchSimulator, crm: CrmProcess, pid: number, rate: number) {
+  const items = schedule(rate, SECONDS);
+  const emittedAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const stop = crm.onArrival((arrival) => {
+    const emitted = emittedAt.get(`${arrival.id}|${arrival.step}`);
+    if (emitted !== undefined) latencies.push(arrival.receivedAt - emitted);
+  });
+  const expected = items.filter((item) => item.trigger).length;
+  const usageBefore = connectorUsage(pid);
+  let peakRss = usageBefore.rssMb;
+  const started = now();
+  let next = 0;
+  while (next < items.length) {
+    const elapsed = now() - started;
+    while (next < items.length && items[next].at <= elapsed) {
+      const { event, trigger } = items[next++];
+      if (trigger) emittedAt.set(`${String(event['Other-Leg-Unique-ID'])}|${trigger}`, now());
+      freeswitch.emit(event);
+    }
+    await sleep(1);
+  }
+  const deadline = Date.now() + 60_000;
+  while (latencies.length < expected && Date.now() < deadline) {
+    peakRss = Math.max(peakRss, connectorUsage(pid).rssMb);
+    await sleep(50);
+  }
+  const wall = (now() - started) / 1000;
+  const usage = connectorUsage(pid);
+  stop();
+  return {
+    rate,
+    ...summarize(latencies),
+    expected,
+    cpuPercent: ((usage.cpuSeconds - usageBefore.cpuSeconds) / wall) * 100,
+    rssMb: Math.max(peakRss, usage.rssMb),
+  };
+}
+
+/** 10,000 calls ringing and answered at once, none hung up yet: the connector's memory. */
+async function parkedCalls(freeswitch: FreeswitchSimulator, pid: number) {
+  const before = connectorUsage(pid).rssMb;
+  const endings: EventFields[] = [];
+  for (let i = 0; i < PARKED_CALLS; i++) {
+    const events = answeredIncomingCall({ caller: randomUUID(), agent: randomUUID() }, '79991234567', String(100 + (i % 900)), 1);
+    const cut = events.findIndex((event) => event['Event-Name'] === 'CHANNEL_UNBRIDGE');
+    for (const event of events.slice(0, cut)) freeswitch.emit(event);
+    endings.push(...events.slice(cut));
+    if (i % 500 === 0) await sleep(20);
+  }
+  await sleep(5_000);
+  const up = connectorUsage(pid).rssMb;
+  for (const event of endings) freeswitch.emit(event);
+  return { before, up };
+}
+
+async function main(): Promise<void> {
+  const redis = await RedisServer.start({ appendOnly: true, appendFsync: 'everysec' });
+  const crm = await CrmProcess.start(0);
+  const freeswitch = await FreeswitchSimulator.start({ password: 'bench' });
+  const connector = await ConnectorProcess.start({
+    REDIS_URL: redis.url,
+    CRM_BASE_URL: crm.baseUrl,
+    CRM_USERNAME: 'Supervisor',
+    CRM_PASSWORD: 'Supervisor',
+    CC360_TOKEN: crm.token,
+    FS_ESL_HOST: '127.0.0.1',
+    FS_ESL_PORT: String(freeswitch.port),
+    FS_ESL_PASSWORD: 'bench',
+    LOG_LEVEL: 'error',
+  }, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []);
+  try {
+    await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
+    const pid = connector.pid;
+    if (!pid) throw new Error('the connector is not running');
+    const rows = [];
+    for (const rate of [50, 200]) {
+      rows.push(await latencyRun(freeswitch, crm, pid, rate));
+      await sleep(2_000);
+    }
+    const parked = await parkedCalls(freeswitch, pid);
+    process.stdout.write(
+      [
+        `End-to-end benchmark — ${new Date().toISOString()}, node ${process.version}, ${SECONDS} s per rate, answered calls (4 CRM requests each), CRM answering at once`,
+        '',
+        '| calls/s | requests | latency p50 | p95 | p99 | max | connector CPU | connector RSS (peak) |',
+        '|---|---|---|---|---|---|---|---|',
+        ...rows.map(
+          (r) => `| ${r.rate} | ${r.count}/${r.expected} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} % | ${r.rssMb.toFixed(0)} MB |`,
+        ),
+        '',
+        `Latency: the agent leg's event written on the ESL socket → the CRM request received (Creatio simulator in its own process).`,
+        `Memory with ${PARKED_CALLS} calls up at once: ${parked.up.toFixed(0)} MB RSS (${parked.before.toFixed(0)} MB before).`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await connector.terminate();
+    await freeswitch.close();
+    await crm.stop();
+    await redis.destroy();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);
