@@ -20,6 +20,11 @@ export class RecordingLogger implements LoggerService {
     this.lines.push({ level: 'verbose', message: String(message) });
   }
 
+  /** Lines at log/warn/error level (debug lines are for diagnosis and not counted). */
+  get visible(): string[] {
+    return this.lines.filter((line) => line.level !== 'debug' && line.level !== 'verbose').map((line) => line.message);
+  }
+
   get text(): string {
     return this.lines.map((line) => `${line.level}: ${line.message}`).join('\n');
   }

@@ -1,26 +1,7 @@
 // Shared by the ESL specs: a logger that records its lines, and waiting for client events.
-import type { LoggerService } from '@nestjs/common';
 import type { EslClient, EslClientEvents } from '@cc360/esl';
 
-export class RecordingLogger implements LoggerService {
-  readonly lines: { level: string; message: string }[] = [];
-  log(message: unknown): void {
-    this.lines.push({ level: 'log', message: String(message) });
-  }
-  warn(message: unknown): void {
-    this.lines.push({ level: 'warn', message: String(message) });
-  }
-  error(message: unknown): void {
-    this.lines.push({ level: 'error', message: String(message) });
-  }
-  debug(message: unknown): void {
-    this.lines.push({ level: 'debug', message: String(message) });
-  }
-  /** Lines at log/warn/error level (debug lines are for diagnosis and not counted). */
-  get visible(): string[] {
-    return this.lines.filter((line) => line.level !== 'debug').map((line) => line.message);
-  }
-}
+export { RecordingLogger } from '../recording-logger';
 
 /** The next emission of `name` whose arguments pass `accept`. */
 export function nextEmission<K extends keyof EslClientEvents>(
