@@ -66,6 +66,8 @@ describe('kill -9 of the connector while it delivers', () => {
       expect(redeliveries).toBeLessThanOrEqual(LANES);
       expect(connector.logs).not.toContain('Supervisor"'); // no credential echo at warn level
       expect(connector.exits).toEqual([{ code: null, signal: 'SIGKILL' }]);
+      // The graceful path: SIGTERM drains and exits 0.
+      expect(await connector.terminate()).toBe(0);
     } finally {
       await connector.terminate();
       await producer.stop(1_000);

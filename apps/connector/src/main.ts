@@ -33,8 +33,27 @@ async function main(): Promise<void> {
   if (config.freeswitch.passwordIsDefault) {
     new Logger('Config').warn('FS_ESL_PASSWORD is the FreeSWITCH default "ClueCon": set your own event socket password');
   }
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.httpPort);
+  // Our own signal handling instead of Nest's enableShutdownHooks, which re-raises the signal after
+  // closing: an orderly stop (ESL closed, in-flight deliveries finished, Redis closed) must exit 0.
+  const stop = (signal: NodeJS.Signals) => {
+    const logger = new Logger('Shutdown');
+    logger.log(`${signal} received: finishing in-flight deliveries (at most ${config.shutdownTimeoutMs} ms)`);
+    const watchdog = setTimeout(() => {
+      logger.error('Shutdown took too long; exiting. Unfinished jobs stay in Redis for the next start.');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000);
+    watchdog.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 main().catch((error: unknown) => {
