@@ -70,7 +70,12 @@ export class AppModule {
       imports: [deliveryModule],
       redisUrl: config.redisUrl,
       prefix: 'cc360',
-      freeswitch: { host: config.freeswitch.host, port: config.freeswitch.port, password: config.freeswitch.password },
+      freeswitch: {
+        host: config.freeswitch.host,
+        port: config.freeswitch.port,
+        password: config.freeswitch.password,
+        reorderWindowMs: config.freeswitch.reorderWindowMs,
+      },
       model: config.calls,
     });
     return {

@@ -27,6 +27,7 @@ export interface ConnectorConfig {
     readonly port: number;
     readonly password: string;
     readonly passwordIsDefault: boolean;
+    readonly reorderWindowMs: number;
   };
   readonly calls: {
     readonly agentExtensionPattern: RegExp;
@@ -91,6 +92,7 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       port: read.integer('FS_ESL_PORT', 8021, 1, 65535),
       password: read.string('FS_ESL_PASSWORD', 'ClueCon'),
       passwordIsDefault: read.string('FS_ESL_PASSWORD', 'ClueCon') === 'ClueCon',
+      reorderWindowMs: read.integer('FS_EVENT_REORDER_MS', 5, 0, 1_000),
     },
     calls: {
       agentExtensionPattern: agentPattern(read),

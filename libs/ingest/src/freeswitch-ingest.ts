@@ -4,17 +4,28 @@ import { EslClient, type EslClientOptions } from '@cc360/esl';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { CALL_EVENTS, type CallIngest } from './call-ingest';
 import { parseChannelList } from './channel-list';
+import { SequenceReorder } from './sequence-reorder';
 
-export type FreeswitchConnection = Omit<EslClientOptions, 'events' | 'logger'>;
+export type FreeswitchConnection = Omit<EslClientOptions, 'events' | 'logger'> & {
+  /** How long an event may wait for one with a lower Event-Sequence (0: no reordering). */
+  reorderWindowMs?: number;
+};
 
 export class FreeswitchIngest {
   readonly esl: EslClient;
   private readonly logger: LoggerService;
+  private readonly reorder: SequenceReorder;
 
   constructor(connection: FreeswitchConnection, private readonly ingest: CallIngest, logger?: LoggerService) {
     this.logger = logger ?? new Logger('FreeswitchIngest');
-    this.esl = new EslClient({ ...connection, events: CALL_EVENTS, logger: this.logger });
-    this.esl.on('event', (event) => this.ingest.handle(event));
+    const { reorderWindowMs = 5, ...eslOptions } = connection;
+    this.esl = new EslClient({ ...eslOptions, events: CALL_EVENTS, logger: this.logger });
+    this.reorder = new SequenceReorder(reorderWindowMs, (event) => this.ingest.handle(event));
+    this.esl.on('event', (event) => this.reorder.push(event));
+    // Sequence numbers belong to one connection to one core: release what is held before anything new.
+    this.esl.on('state', (state) => {
+      if (state !== 'connected') this.reorder.flush();
+    });
     this.esl.on('core-restart', ({ previous }) => {
       this.logger.warn(`FreeSWITCH restarted (new Core-UUID): closing out the calls it had`);
       void this.ingest.closeOutCore(previous);
@@ -31,6 +42,7 @@ export class FreeswitchIngest {
   /** Stops taking events, then lets the ones already received finish. */
   async stop(): Promise<void> {
     await this.esl.stop();
+    this.reorder.flush();
     await this.ingest.whenIdle();
   }
 
