@@ -156,3 +156,17 @@ describe('ordered, durable delivery', () => {
     expect(delivery.outboxStats()).toMatchObject({ duplicates: 1, dropped: 0 });
   });
 });
+
+describe('failure logging', () => {
+  it('logs one line for many notifications refused the same way (a wrong token), not one each', async () => {
+    const { simulator, delivery, logger } = await pipeline();
+    simulator.failAlways({ kind: 'status', status: 403 });
+    let failed = 0;
+    delivery.workers?.on('failed', () => failed++);
+    for (let i = 0; i < 10; i++) for (const notification of answeredCall(`flood-${i}`)) delivery.publish(notification);
+    await waitFor(() => failed === 40, 10_000, 'all 40 notifications to fail');
+    expect(logger.count('error', /failed for good \(permanent\)/)).toBe(1);
+    const failedJobs = (await Promise.all(delivery.queues.map((queue) => queue.getFailed()))).flat();
+    expect(failedJobs).toHaveLength(40);
+  });
+});

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { CallOrderGate } from './call-order-gate';
 import { TransientDeliveryError, toDeliveryFailure } from './delivery-failure';
 import { DeliveryHealth } from './delivery-health';
+import { FailureLog } from './failure-log';
 import type { DeliveryEvents } from './delivery-events';
 import { retryDelayMs, retryWindowOver, type RetryPolicy } from './retry-policy';
 
@@ -35,6 +36,7 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
   private readonly workers: Worker<DeliveryJobData>[] = [];
   private readonly logger: LoggerService;
   private readonly health: DeliveryHealth;
+  private readonly failures: FailureLog;
   private readonly workerErrors = new Map<string, string>();
   private sharedClient: Redis | undefined;
 
@@ -47,6 +49,7 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
     super();
     this.logger = options.logger ?? new Logger('Delivery');
     this.health = new DeliveryHealth(this.logger);
+    this.failures = new FailureLog(this.logger);
   }
 
   get crmFailing(): boolean {
@@ -119,7 +122,8 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
       if (failure.retry === 'permanent' || expired) {
         await this.finish(worker, job);
         const cause = failure.retry === 'permanent' ? 'permanent' : 'expired';
-        this.logger.error(
+        this.failures.failedForGood(
+          `${cause}: ${failure.reason}`,
           `Notification ${notificationKind(notification)} of call ${notification.callId} for ${notification.user} ` +
             `failed for good (${cause}) after ${attempts} attempts: ${failure.message}`,
         );
