@@ -128,7 +128,7 @@ describe('makecall (click-to-call)', () => {
       fc.constantFrom('101\nbgapi system reboot', '101%0Aapi system id', '79991234567\r\n', '${sip_contact}', '{a=b}101', '101&second=1', '"101"', "'", '٠١٢٣٤', ' 101 ', '', '9'.repeat(5000)),
       fc.stringMatching(/^[0-9]{2,6}$/),
     );
-    const samples = fc.sample(fc.tuple(hostile, hostile, fc.constantFrom(TOKEN, TOKEN, 'x', '')), { numRuns: 1_500, seed: 42 });
+    const samples = fc.sample(fc.tuple(hostile, hostile, fc.constantFrom(TOKEN, TOKEN, 'x', '')), { numRuns: 3_000, seed: 42 });
     const statuses = new Map<number, number>();
     for (let i = 0; i < samples.length; i += 50) {
       await Promise.all(
@@ -145,6 +145,23 @@ describe('makecall (click-to-call)', () => {
     for (const command of harness.freeswitch.commands) expect(command).toMatch(SAFE_COMMAND);
     const wire = Buffer.concat(harness.freeswitch.rawReceived).toString('utf8');
     for (const block of wire.split('\n\n').filter(Boolean)) expect(block).toMatch(SAFE_COMMAND);
+  });
+
+  it('answers 503 while FreeSWITCH is not connected', async () => {
+    const offline = await startHarness({ WEBAPI_TOKEN: TOKEN });
+    try {
+      await offline.freeswitch.close();
+      const url = `http://127.0.0.1:${offline.connector.httpPort}/webapi/${TOKEN}/makecall?first=101&second=79991234567`;
+      let answer = await fetch(url);
+      for (let i = 0; i < 50 && answer.status !== 503; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        answer = await fetch(url);
+      }
+      expect(answer.status).toBe(503);
+      expect(((await answer.json()) as { error: string }).error).toMatch(/FreeSWITCH is not connected/);
+    } finally {
+      await offline.close();
+    }
   });
 
   it('rate-limits a client beyond MAKECALL_RATE_LIMIT with 429', async () => {
