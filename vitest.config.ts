@@ -16,6 +16,7 @@ export default defineConfig({
       '@cc360/esl': lib('esl'),
       '@cc360/ingest': lib('ingest'),
       '@cc360/makecall': lib('makecall'),
+      '@cc360/metrics': lib('metrics'),
     },
   },
   test: {

@@ -4,6 +4,7 @@ import { CrmClient } from '@cc360/crm';
 import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
 import { IngestModule } from '@cc360/ingest';
 import { MakecallModule } from '@cc360/makecall';
+import { MetricsModule } from '@cc360/metrics';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthController } from './health.controller';
 
@@ -78,20 +79,22 @@ export class AppModule {
       },
       model: config.calls,
     });
+    const makecallModule = MakecallModule.forRoot({
+      imports: [ingestModule],
+      token: config.makecall.token,
+      ratePerSecond: config.makecall.ratePerSecond,
+      agentExtension: config.calls.agentExtensionPattern,
+      context: config.makecall.context,
+      dialString: config.makecall.dialString,
+    });
     return {
       module: AppModule,
       imports: [
         crmModule,
         deliveryModule,
         ingestModule,
-        MakecallModule.forRoot({
-          imports: [ingestModule],
-          token: config.makecall.token,
-          ratePerSecond: config.makecall.ratePerSecond,
-          agentExtension: config.calls.agentExtensionPattern,
-          context: config.makecall.context,
-          dialString: config.makecall.dialString,
-        }),
+        makecallModule,
+        MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule]),
       ],
       controllers: [HealthController],
       providers: [{ provide: CONNECTOR_CONFIG, useValue: config }],

@@ -118,6 +118,11 @@ export class Delivery {
     return this.outbox.publish(notification);
   }
 
+  /** Resolves when Redis answers (readiness). */
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
   outboxStats(): OutboxStats {
     return this.outbox.stats();
   }

@@ -1,0 +1,2 @@
+export { ConnectorMetrics, type MetricSources } from './connector-metrics';
+export { MetricsModule } from './metrics.module';
