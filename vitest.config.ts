@@ -17,6 +17,7 @@ export default defineConfig({
       '@cc360/ingest': lib('ingest'),
       '@cc360/makecall': lib('makecall'),
       '@cc360/metrics': lib('metrics'),
+      '@cc360/recordings': lib('recordings'),
     },
   },
   test: {

@@ -122,6 +122,7 @@ async function main(): Promise<void> {
     FS_ESL_PORT: String(freeswitch.port),
     FS_ESL_PASSWORD: 'bench',
     LOG_LEVEL: 'error',
+    RECORDING_MODE: 'off',
   }, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []);
   try {
     await freeswitch.waitForCommand(/^api show channels as json/, 10_000);

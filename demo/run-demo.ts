@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     FS_ESL_PASSWORD: 'demo-esl-password',
     HTTP_PORT: process.env.HTTP_PORT ?? '3000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${process.env.HTTP_PORT ?? '3000'}`,
   });
   await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
   const http = `http://127.0.0.1:${connector.httpPort}`;

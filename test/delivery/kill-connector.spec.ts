@@ -44,6 +44,7 @@ describe('kill -9 of the connector while it delivers', () => {
       DELIVERY_TAKEOVER_AFTER: '2s',
       DELIVERY_RETRY_INITIAL: '50ms',
       LOG_LEVEL: 'warn',
+      RECORDING_MODE: 'off',
     });
     try {
       await simulator.waitForAccepted(100);

@@ -29,6 +29,7 @@ const OPERATOR_ENV: Record<string, string> = {
   FS_ESL_PASSWORD: 'a-long-random-password',
   CRM_USERNAME: 'Supervisor',
   CRM_PASSWORD: 'secret',
+  PUBLIC_BASE_URL: 'https://pbx.example.com',
 };
 
 /** Compose interpolation: ${VAR:?message} must be set, ${VAR:-default} and ${VAR-default} fall back. */
@@ -53,7 +54,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('refuses to start without the variables an operator must set', () => {
-    for (const name of ['CRM_BASE_URL', 'CC360_TOKEN', 'FS_ESL_HOST', 'FS_ESL_PASSWORD']) {
+    for (const name of ['CRM_BASE_URL', 'CC360_TOKEN', 'FS_ESL_HOST', 'FS_ESL_PASSWORD', 'PUBLIC_BASE_URL']) {
       const partial = { ...OPERATOR_ENV };
       delete partial[name];
       expect(() => Object.values(connector.environment ?? {}).map((value) => interpolate(String(value), partial))).toThrow(name);

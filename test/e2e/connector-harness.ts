@@ -34,6 +34,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     DELIVERY_CONCURRENCY: '8',
     DELIVERY_TAKEOVER_AFTER: '2s',
     LOG_LEVEL: 'warn',
+    PUBLIC_BASE_URL: 'https://pbx.example.com',
     ...env,
   });
   // The connector reconciles right after it is connected and subscribed: then it is ready.

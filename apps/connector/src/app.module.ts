@@ -5,6 +5,8 @@ import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
 import { IngestModule } from '@cc360/ingest';
 import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
+import { ConnectorRecorder, RecordingLinks, recordingUrlsFor } from '@cc360/recordings';
+import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthController } from './health.controller';
 
@@ -67,7 +69,17 @@ export class AppModule {
       consume: true,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
     });
+    const links =
+      config.recordings.mode === 'off' || config.recordings.publicBaseUrl === undefined
+        ? undefined
+        : new RecordingLinks({
+            publicBaseUrl: config.recordings.publicBaseUrl,
+            token: config.makecall.token,
+            recordingsDir: config.recordings.dir,
+            linkTtlMs: config.recordings.linkTtlMs,
+          });
     const ingestModule = IngestModule.forRoot({
+      recordingUrls: links ? recordingUrlsFor(links) : () => [],
       imports: [deliveryModule],
       redisUrl: config.redisUrl,
       prefix: 'cc360',
@@ -97,7 +109,22 @@ export class AppModule {
         MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule]),
       ],
       controllers: [HealthController],
-      providers: [{ provide: CONNECTOR_CONFIG, useValue: config }],
+      providers: [
+        { provide: CONNECTOR_CONFIG, useValue: config },
+        ...(config.recordings.mode === 'connector'
+          ? [
+              {
+                provide: ConnectorRecorder,
+                inject: [EslClient],
+                useFactory: (esl: EslClient) => {
+                  const recorder = new ConnectorRecorder(esl, config.recordings.dir, config.calls.agentExtensionPattern);
+                  esl.on('event', (event) => recorder.onEvent(event));
+                  return recorder;
+                },
+              },
+            ]
+          : []),
+      ],
     };
   }
 }

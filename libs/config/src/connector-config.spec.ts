@@ -6,6 +6,7 @@ const minimal = {
   CRM_USERNAME: 'Supervisor',
   CRM_PASSWORD: 'pa55word-secret',
   CC360_TOKEN: 'tok-123',
+  PUBLIC_BASE_URL: 'https://pbx.example.com/',
 };
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -37,7 +38,7 @@ describe('connector configuration', () => {
   });
 
   it('needs no credentials in anonymous mode', () => {
-    const config = loadConnectorConfig({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't', CRM_AUTH: 'anonymous' });
+    const config = loadConnectorConfig({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't', CRM_AUTH: 'anonymous', RECORDING_MODE: 'off' });
     expect(config.crm.auth).toEqual({ mode: 'anonymous' });
   });
 
@@ -60,8 +61,18 @@ describe('connector configuration', () => {
     expect(text).not.toContain('hunter2-secret');
   });
 
+  it('needs PUBLIC_BASE_URL while recordings are on, and not with RECORDING_MODE=off', () => {
+    const { PUBLIC_BASE_URL: _unused, ...withoutBase } = minimal;
+    expect(problemsOf(withoutBase)).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL is required while recordings are on/)]);
+    expect(loadConnectorConfig({ ...withoutBase, RECORDING_MODE: 'off' }).recordings.mode).toBe('off');
+    expect(loadConnectorConfig(minimal).recordings).toEqual({
+      mode: 'dialplan', dir: '/var/lib/freeswitch/recordings', publicBaseUrl: 'https://pbx.example.com', linkTtlMs: undefined,
+    });
+    expect(problemsOf({ ...minimal, RECORDINGS_DIR: '/var/rec;rm -rf /' })).toEqual([expect.stringMatching(/^RECORDINGS_DIR must be an absolute path/)]);
+  });
+
   it('requires credentials in session mode', () => {
-    const problems = problemsOf({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't' });
+    const problems = problemsOf({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't', RECORDING_MODE: 'off' });
     expect(problems).toEqual([
       expect.stringMatching(/^CRM_USERNAME is required/),
       expect.stringMatching(/^CRM_PASSWORD is required/),

@@ -40,6 +40,12 @@ export interface ConnectorConfig {
     readonly dialString: string | undefined;
     readonly ratePerSecond: number;
   };
+  readonly recordings: {
+    readonly mode: 'dialplan' | 'connector' | 'off';
+    readonly dir: string;
+    readonly publicBaseUrl: string | undefined;
+    readonly linkTtlMs: number | undefined;
+  };
   readonly httpPort: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -105,6 +111,12 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       dialString: read.optional('MAKECALL_DIAL_STRING'),
       ratePerSecond: read.integer('MAKECALL_RATE_LIMIT', 10, 1, 100_000),
     },
+    recordings: {
+      mode: read.oneOf('RECORDING_MODE', ['dialplan', 'connector', 'off'] as const, 'dialplan'),
+      dir: read.string('RECORDINGS_DIR', '/var/lib/freeswitch/recordings'),
+      publicBaseUrl: read.optional('PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+      linkTtlMs: read.optional('RECORDING_LINK_TTL') === undefined ? undefined : read.duration('RECORDING_LINK_TTL', '30d', 60_000),
+    },
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
@@ -118,6 +130,16 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
     else if (!template.includes('{extension}') || !template.includes('{number}')) {
       read.problem('MAKECALL_DIAL_STRING must contain {extension} and {number} (also available: {vars} {callId} {domain})');
     }
+  }
+  if (config.recordings.mode !== 'off') {
+    if (config.recordings.publicBaseUrl === undefined) {
+      read.problem('PUBLIC_BASE_URL is required while recordings are on (RECORDING_MODE dialplan or connector): how the CRM reaches this service, e.g. https://pbx.example.com; or set RECORDING_MODE=off');
+    } else if (!/^https?:\/\/[^\s]+$/.test(config.recordings.publicBaseUrl)) {
+      read.problem('PUBLIC_BASE_URL must be an http:// or https:// URL, e.g. https://pbx.example.com');
+    }
+  }
+  if (!/^\/[A-Za-z0-9_.\/-]*$/.test(config.recordings.dir) || config.recordings.dir.includes('..')) {
+    read.problem('RECORDINGS_DIR must be an absolute path of letters, digits, _ . - and /');
   }
   if (config.delivery.retryMaxMs < config.delivery.retryInitialMs) {
     read.problem('DELIVERY_RETRY_MAX must not be shorter than DELIVERY_RETRY_INITIAL');

@@ -33,6 +33,9 @@ const CALL_EVENT_NAMES: ReadonlySet<string> = new Set(CALL_EVENTS);
 
 export type PublishNotification = (notification: CrmNotification) => unknown;
 
+/** Turns the recording file paths of a call summary into the URLs the CRM will fetch. */
+export type RecordingUrls = (paths: readonly string[]) => string[];
+
 export interface IngestStats {
   events: number;
   notifications: number;
@@ -56,6 +59,7 @@ export class CallIngest {
     private readonly publish: PublishNotification,
     private readonly model: CallModelOptions,
     logger?: LoggerService,
+    private readonly recordingUrls: RecordingUrls = () => [],
   ) {
     this.logger = logger ?? new Logger('CallIngest');
   }
@@ -144,7 +148,9 @@ export class CallIngest {
   }
 
   private commit(state: CallState, notifications: readonly CrmNotification[], legIds: readonly string[]): void {
-    for (const notification of notifications) this.publish(notification);
+    for (const notification of notifications) {
+      this.publish(notification.type === 'summary' ? { ...notification, files: this.recordingUrls(notification.files) } : notification);
+    }
     this.counters.notifications += notifications.length;
     if (state.closed) {
       this.states.delete(state.callId);

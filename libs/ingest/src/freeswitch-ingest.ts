@@ -11,6 +11,8 @@ export type FreeswitchConnection = Omit<EslClientOptions, 'events' | 'logger'> &
   reorderWindowMs?: number;
 };
 
+const RECONCILE_SETTLE_MS = 1_000;
+
 export class FreeswitchIngest {
   readonly esl: EslClient;
   private readonly logger: LoggerService;
@@ -46,9 +48,17 @@ export class FreeswitchIngest {
     await this.ingest.whenIdle();
   }
 
+  /**
+   * A call missing from the snapshot may still have its last events on the way (sent just before the
+   * answer, or held for reordering): let them be handled first, so such a call ends with its real hangup
+   * and talk time instead of being closed out with what was known.
+   */
   private async reconcile(): Promise<void> {
     try {
       const active = parseChannelList(await this.esl.api('show channels as json'));
+      this.reorder.flush();
+      await new Promise((resolve) => setTimeout(resolve, RECONCILE_SETTLE_MS));
+      this.reorder.flush();
       await this.ingest.reconcile(active);
     } catch (error) {
       this.logger.warn(`Could not reconcile calls with FreeSWITCH after connecting: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,4 +1,4 @@
-export { CALL_EVENTS, CallIngest, type IngestStats, type PublishNotification } from './call-ingest';
+export { CALL_EVENTS, CallIngest, type IngestStats, type PublishNotification, type RecordingUrls } from './call-ingest';
 export { CallStateStore, type CallStateStoreOptions } from './call-state-store';
 export { parseChannelList } from './channel-list';
 export { FreeswitchIngest, type FreeswitchConnection } from './freeswitch-ingest';

@@ -13,7 +13,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import Redis from 'ioredis';
-import { CallIngest } from './call-ingest';
+import { CallIngest, type RecordingUrls } from './call-ingest';
 import { CallStateStore } from './call-state-store';
 import { FreeswitchIngest, type FreeswitchConnection } from './freeswitch-ingest';
 
@@ -24,6 +24,8 @@ export interface IngestModuleOptions {
   model: CallModelOptions;
   /** Modules that export Delivery. */
   imports: NonNullable<ModuleMetadata['imports']>;
+  /** Recording paths → the URLs call summaries carry (none when recordings are off). */
+  recordingUrls: RecordingUrls;
 }
 
 const STATE_REDIS = Symbol('INGEST_STATE_REDIS');
@@ -69,6 +71,7 @@ export class IngestModule {
               (notification) => delivery.publish(notification),
               options.model,
               new Logger('CallIngest'),
+              options.recordingUrls,
             ),
         },
         {

@@ -202,6 +202,21 @@ export function answeredIncomingCall(ids: { caller: string; agent: string }, cal
   return script.events;
 }
 
+/** Scenario 1 recorded: `record_session` on the agent leg stops just before its CHANNEL_HANGUP_COMPLETE. */
+export function recordedIncomingCall(ids: { caller: string; agent: string }, callerNumber: string, extension: string, talkSeconds: number, recordingPath: string): EventFields[] {
+  const events = answeredIncomingCall(ids, callerNumber, extension, talkSeconds);
+  const script = new CallScript();
+  const agent = agentLeg(ids.agent, extension, ids.caller, callerNumber);
+  script.event('RECORD_STOP', agent, {
+    'Record-File-Path': recordingPath,
+    variable_record_seconds: String(talkSeconds),
+    'Record-Completion-Cause': 'success',
+  });
+  const agentComplete = events.findIndex((event) => event['Event-Name'] === 'CHANNEL_HANGUP_COMPLETE' && event['Unique-ID'] === ids.agent);
+  events.splice(agentComplete, 0, ...script.events);
+  return events;
+}
+
 export type MissReason = 'ORIGINATOR_CANCEL' | 'NO_ANSWER' | 'CALL_REJECTED' | 'USER_BUSY';
 
 /** Scenario 2: the agent's phone rings and nobody answers. */
