@@ -1,5 +1,6 @@
-// kill -9 of the delivering connector in mid-flight: after a restart everything is delivered, each call
-// still in order; the only cost is at most one repeated request per lane (the at-least-once window).
+// kill -9 and SIGTERM of the delivering connector in mid-flight: after a restart everything is delivered,
+// each call still in order; kill -9 may repeat at most one request per lane (the at-least-once window),
+// SIGTERM repeats nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLaneQueues, Delivery, DELIVERY_DEFAULTS } from '@cc360/delivery';
 import { answeredCall, stepsByCall, withoutRedeliveries } from '../support/call-notifications';
@@ -73,6 +74,50 @@ describe('kill -9 of the connector while it delivers', () => {
       await connector.terminate();
       await producer.stop(1_000);
       await lanes.close();
+    }
+  });
+});
+
+describe('SIGTERM of the connector under load', () => {
+  it('finishes what is in flight, exits 0, and the next start delivers the rest: nothing lost, nothing twice', async () => {
+    const redis = await RedisServer.start({ appendOnly: true });
+    const simulator = await CreatioSimulator.start({ latencyMs: 15, token: 'term-test-token' });
+    const lanes = createLaneQueues(redis.url, 'cc360', LANES);
+    const producer = new Delivery(
+      { ...DELIVERY_DEFAULTS, redisUrl: redis.url, laneCount: LANES, consume: false, retry: { initialDelayMs: 50, maxDelayMs: 500, maxAgeMs: 600_000 } },
+      lanes.queues,
+      { send: () => Promise.reject(new Error('this process only produces')) },
+    );
+    try {
+      for (let i = 0; i < 100; i++) for (const notification of answeredCall(`term-${i}`, String(300 + i))) producer.publish(notification);
+      await producer.flushed();
+      const env = {
+        REDIS_URL: redis.url,
+        CRM_BASE_URL: simulator.baseUrl,
+        CRM_USERNAME: 'Supervisor',
+        CRM_PASSWORD: 'Supervisor',
+        CC360_TOKEN: simulator.token,
+        DELIVERY_CONCURRENCY: String(LANES),
+        RECORDING_MODE: 'off',
+        LOG_LEVEL: 'warn',
+      };
+      const connector = await ConnectorProcess.start(env);
+      await simulator.waitForAccepted(100);
+      expect(await connector.terminate()).toBe(0);
+      expect(simulator.accepted.length).toBeLessThan(400);
+
+      await connector.spawn();
+      await simulator.waitForAccepted(400, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const byCall = stepsByCall(simulator.received());
+      expect(byCall.size).toBe(100);
+      for (const steps of byCall.values()) expect(steps).toEqual(['ringing', 'answer', 'hangup', 'summary']);
+      expect(await connector.terminate()).toBe(0);
+    } finally {
+      await producer.stop(1_000);
+      await lanes.close();
+      await simulator.stop();
+      await redis.destroy();
     }
   });
 });
