@@ -10,6 +10,40 @@ import { RedisServer } from '../support/redis-server';
 
 const LANES = 8;
 
+/** Puts `count` answered calls (4 notifications each) into Redis from this process, as a connector would. */
+async function produceCalls(redisUrl: string, prefix: string, count: number, firstExtension: number) {
+  const lanes = createLaneQueues(redisUrl, 'cc360', LANES);
+  const producer = new Delivery(
+    { ...DELIVERY_DEFAULTS, redisUrl, laneCount: LANES, consume: false, retry: { initialDelayMs: 50, maxDelayMs: 500, maxAgeMs: 600_000 } },
+    lanes.queues,
+    { send: () => Promise.reject(new Error('this process only produces')) },
+  );
+  for (let i = 0; i < count; i++) for (const notification of answeredCall(`${prefix}-${i}`, String(firstExtension + i))) producer.publish(notification);
+  await producer.flushed();
+  return {
+    async close() {
+      await producer.stop(1_000);
+      await lanes.close();
+    },
+  };
+}
+
+/** The connector delivering from that Redis to the simulator (no FreeSWITCH: it keeps trying, quietly). */
+function connectorEnv(redis: RedisServer, simulator: CreatioSimulator): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    CRM_BASE_URL: simulator.baseUrl,
+    CRM_USERNAME: 'Supervisor',
+    CRM_PASSWORD: 'Supervisor',
+    CC360_TOKEN: simulator.token,
+    DELIVERY_CONCURRENCY: String(LANES),
+    DELIVERY_TAKEOVER_AFTER: '2s',
+    DELIVERY_RETRY_INITIAL: '50ms',
+    RECORDING_MODE: 'off',
+    LOG_LEVEL: 'warn',
+  };
+}
+
 describe('kill -9 of the connector while it delivers', () => {
   let redis: RedisServer;
   let simulator: CreatioSimulator;
@@ -24,29 +58,9 @@ describe('kill -9 of the connector while it delivers', () => {
   });
 
   it('delivers everything in order after a restart', async () => {
-    // Produce 400 notifications into Redis from this process; the connector child delivers them.
-    const lanes = createLaneQueues(redis.url, 'cc360', LANES);
-    const producer = new Delivery(
-      { ...DELIVERY_DEFAULTS, redisUrl: redis.url, laneCount: LANES, consume: false, retry: { initialDelayMs: 50, maxDelayMs: 500, maxAgeMs: 600_000 } },
-      lanes.queues,
-      { send: () => Promise.reject(new Error('this process only produces')) },
-    );
-    const calls = Array.from({ length: 100 }, (_, i) => answeredCall(`kill-${i}`, String(200 + i)));
-    for (const call of calls) for (const notification of call) producer.publish(notification);
-    await producer.flushed();
-
-    const connector = await ConnectorProcess.start({
-      REDIS_URL: redis.url,
-      CRM_BASE_URL: simulator.baseUrl,
-      CRM_USERNAME: 'Supervisor',
-      CRM_PASSWORD: 'Supervisor',
-      CC360_TOKEN: simulator.token,
-      DELIVERY_CONCURRENCY: String(LANES),
-      DELIVERY_TAKEOVER_AFTER: '2s',
-      DELIVERY_RETRY_INITIAL: '50ms',
-      LOG_LEVEL: 'warn',
-      RECORDING_MODE: 'off',
-    });
+    // 400 notifications in Redis; the connector child delivers them.
+    const producer = await produceCalls(redis.url, 'kill', 100, 200);
+    const connector = await ConnectorProcess.start(connectorEnv(redis, simulator));
     try {
       await simulator.waitForAccepted(100);
       await connector.kill9();
@@ -72,8 +86,7 @@ describe('kill -9 of the connector while it delivers', () => {
       expect(await connector.terminate()).toBe(0);
     } finally {
       await connector.terminate();
-      await producer.stop(1_000);
-      await lanes.close();
+      await producer.close();
     }
   });
 });
@@ -82,26 +95,9 @@ describe('SIGTERM of the connector under load', () => {
   it('finishes what is in flight, exits 0, and the next start delivers the rest: nothing lost, nothing twice', async () => {
     const redis = await RedisServer.start({ appendOnly: true });
     const simulator = await CreatioSimulator.start({ latencyMs: 15, token: 'term-test-token' });
-    const lanes = createLaneQueues(redis.url, 'cc360', LANES);
-    const producer = new Delivery(
-      { ...DELIVERY_DEFAULTS, redisUrl: redis.url, laneCount: LANES, consume: false, retry: { initialDelayMs: 50, maxDelayMs: 500, maxAgeMs: 600_000 } },
-      lanes.queues,
-      { send: () => Promise.reject(new Error('this process only produces')) },
-    );
+    const producer = await produceCalls(redis.url, 'term', 100, 300);
     try {
-      for (let i = 0; i < 100; i++) for (const notification of answeredCall(`term-${i}`, String(300 + i))) producer.publish(notification);
-      await producer.flushed();
-      const env = {
-        REDIS_URL: redis.url,
-        CRM_BASE_URL: simulator.baseUrl,
-        CRM_USERNAME: 'Supervisor',
-        CRM_PASSWORD: 'Supervisor',
-        CC360_TOKEN: simulator.token,
-        DELIVERY_CONCURRENCY: String(LANES),
-        RECORDING_MODE: 'off',
-        LOG_LEVEL: 'warn',
-      };
-      const connector = await ConnectorProcess.start(env);
+      const connector = await ConnectorProcess.start(connectorEnv(redis, simulator));
       await simulator.waitForAccepted(100);
       expect(await connector.terminate()).toBe(0);
       expect(simulator.accepted.length).toBeLessThan(400);
@@ -114,8 +110,7 @@ describe('SIGTERM of the connector under load', () => {
       for (const steps of byCall.values()) expect(steps).toEqual(['ringing', 'answer', 'hangup', 'summary']);
       expect(await connector.terminate()).toBe(0);
     } finally {
-      await producer.stop(1_000);
-      await lanes.close();
+      await producer.close();
       await simulator.stop();
       await redis.destroy();
     }
