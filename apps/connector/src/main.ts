@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { ConfigError, loadConnectorConfig, type ConnectorConfig, type LogLevel } from '@cc360/config';
 import { NestFactory } from '@nestjs/core';
 import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
@@ -29,7 +30,8 @@ function configOrExit(): ConnectorConfig {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: NEST_LEVELS[config.logLevel] });
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, logger: NEST_LEVELS[config.logLevel] });
+  app.useLogger(app.get(PinoLogger));
   if (config.freeswitch.passwordIsDefault) {
     new Logger('Config').warn('FS_ESL_PASSWORD is the FreeSWITCH default "ClueCon": set your own event socket password');
   }
