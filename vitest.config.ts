@@ -9,6 +9,7 @@ export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],
   resolve: {
     alias: {
+      '@cc360/admin': lib('admin'),
       '@cc360/calls': lib('calls'),
       '@cc360/config': lib('config'),
       '@cc360/crm': lib('crm'),

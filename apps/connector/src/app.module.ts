@@ -5,6 +5,8 @@ import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
 import { IngestModule } from '@cc360/ingest';
 import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
+import { DashboardModule } from '@cc360/admin';
+import { laneQueueNames } from '@cc360/delivery';
 import { ConnectorRecorder, RecordingLinks, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
@@ -110,6 +112,9 @@ export class AppModule {
         ingestModule,
         makecallModule,
         MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule]),
+        ...(config.admin
+          ? [DashboardModule.forRoot({ ...config.admin, queueNames: laneQueueNames(config.delivery.concurrency) })]
+          : []),
       ],
       controllers: [HealthController],
       providers: [

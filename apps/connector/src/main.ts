@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, logger: NEST_LEVELS[config.logLevel] });
   app.useLogger(app.get(PinoLogger));
+  if (!config.admin) new Logger('Config').log('Queue dashboard off: set ADMIN_USER and ADMIN_PASSWORD to turn it on at /admin/queues');
   if (config.freeswitch.passwordIsDefault) {
     new Logger('Config').warn('FS_ESL_PASSWORD is the FreeSWITCH default "ClueCon": set your own event socket password');
   }

@@ -46,6 +46,8 @@ export interface ConnectorConfig {
     readonly publicBaseUrl: string | undefined;
     readonly linkTtlMs: number | undefined;
   };
+  /** Queue dashboard credentials; the dashboard is off without them. */
+  readonly admin: { readonly user: string; readonly password: string } | undefined;
   readonly httpPort: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -117,6 +119,7 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       publicBaseUrl: read.optional('PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
       linkTtlMs: read.optional('RECORDING_LINK_TTL') === undefined ? undefined : read.duration('RECORDING_LINK_TTL', '30d', 60_000),
     },
+    admin: adminCredentials(read),
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
@@ -157,4 +160,17 @@ function agentPattern(read: EnvReader): RegExp {
     read.problem(`AGENT_EXTENSION_PATTERN must be a regular expression such as ^\\d{2,6}$, got "${source}"`);
     return /^\d{2,6}$/;
   }
+}
+
+/** ADMIN_USER and ADMIN_PASSWORD go together; neither set turns the dashboard off. */
+function adminCredentials(read: EnvReader): { user: string; password: string } | undefined {
+  const user = read.optional('ADMIN_USER');
+  const password = read.optional('ADMIN_PASSWORD');
+  if (user === undefined && password === undefined) return undefined;
+  if (user === undefined || password === undefined) {
+    read.problem('ADMIN_USER and ADMIN_PASSWORD must be set together (or neither, which turns the queue dashboard off)');
+    return undefined;
+  }
+  if (password.length < 8) read.problem('ADMIN_PASSWORD must be at least 8 characters');
+  return { user, password };
 }

@@ -1,0 +1,2 @@
+export { basicAuth } from './basic-auth';
+export { DASHBOARD_ROUTE, DashboardModule, type DashboardOptions } from './dashboard.module';
