@@ -32,6 +32,13 @@ describe('recordings', () => {
     harness.play(recordedIncomingCall({ caller, agent: randomUUID() }, '79991234567', '101', 12, file));
     const requests = await harness.requestsFor(caller, 4);
     expect(requests[3].files).toEqual([`https://pbx.example.com/${TOKEN}/recording/2026/11/28/${caller}.mp3`]);
+
+    // The CRM fetches it from the connector (PUBLIC_BASE_URL would point here).
+    const url = requests[3].files?.[0]?.replace('https://pbx.example.com', `http://127.0.0.1:${harness.connector.httpPort}`) ?? '';
+    const download = await fetch(url);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('audio/mpeg');
+    expect(Buffer.from(await download.arrayBuffer()).toString()).toBe('ID3 fake mp3 bytes');
   });
 
   it('does not publish a recording outside RECORDINGS_DIR', async () => {

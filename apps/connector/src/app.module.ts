@@ -7,7 +7,7 @@ import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
 import { DashboardModule } from '@cc360/admin';
 import { laneQueueNames } from '@cc360/delivery';
-import { ConnectorRecorder, RecordingLinks, recordingUrlsFor } from '@cc360/recordings';
+import { ConnectorRecorder, RecordingDownloadModule, RecordingLinks, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -112,6 +112,7 @@ export class AppModule {
         ingestModule,
         makecallModule,
         MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule]),
+        ...(links ? [RecordingDownloadModule.forRoot(links, config.makecall.token)] : []),
         ...(config.admin
           ? [DashboardModule.forRoot({ ...config.admin, queueNames: laneQueueNames(config.delivery.concurrency) })]
           : []),

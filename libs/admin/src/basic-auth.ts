@@ -1,12 +1,7 @@
 // HTTP basic auth for the queue dashboard. Bull Board is mounted as Express middleware, where Nest guards
 // never run, so the check has to sit in the middleware chain in front of it.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenMatches as sameSecret } from '@cc360/makecall';
 import type { NextFunction, Request, Response } from 'express';
-
-function sameSecret(a: string, b: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 export function basicAuth(user: string, password: string) {
   return (request: Request, response: Response, next: NextFunction): void => {
