@@ -96,10 +96,18 @@ export class CallIngest {
    * After a (re)connect: calls none of whose legs FreeSWITCH still has ended while we were away;
    * they are closed out with what is known. Resolves with how many were closed.
    */
-  reconcile(activeLegIds: ReadonlySet<string>): Promise<number> {
+  reconcile(activeLegIds: ReadonlySet<string>, knownBefore: ReadonlySet<string>): Promise<number> {
     return this.enqueueWithResult(() =>
-      this.closeOutWhere('gone-after-reconnect', (state) => !legIdsOfCall(state).some((legId) => activeLegIds.has(legId))),
+      this.closeOutWhere(
+        'gone-after-reconnect',
+        (state) => knownBefore.has(state.callId) && !legIdsOfCall(state).some((legId) => activeLegIds.has(legId)),
+      ),
     );
+  }
+
+  /** The calls followed right now: only these can be judged by a channel list asked for after this moment. */
+  openCallIds(): Set<string> {
+    return new Set(this.states.keys());
   }
 
   /** FreeSWITCH restarted: every call of the old core is gone. */

@@ -55,11 +55,13 @@ export class FreeswitchIngest {
    */
   private async reconcile(): Promise<void> {
     try {
+      // A call that starts after this moment is not in `known` and is never judged by this snapshot.
+      const known = this.ingest.openCallIds();
       const active = parseChannelList(await this.esl.api('show channels as json'));
       this.reorder.flush();
       await new Promise((resolve) => setTimeout(resolve, RECONCILE_SETTLE_MS));
       this.reorder.flush();
-      await this.ingest.reconcile(active);
+      await this.ingest.reconcile(active, known);
     } catch (error) {
       this.logger.warn(`Could not reconcile calls with FreeSWITCH after connecting: ${error instanceof Error ? error.message : String(error)}`);
     }
