@@ -10,9 +10,7 @@ import { laneQueueNames } from '@cc360/delivery';
 import { ConnectorRecorder, RecordingDownloadModule, RecordingLinks, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { HealthController } from './health.controller';
-import { loggingParams } from './logging';
 
 export const CONNECTOR_CONFIG = Symbol('CONNECTOR_CONFIG');
 
@@ -106,7 +104,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggingParams(config.logLevel)),
         crmModule,
         deliveryModule,
         ingestModule,

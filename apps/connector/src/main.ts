@@ -4,8 +4,8 @@ import 'reflect-metadata';
 import { ConfigError, loadConnectorConfig, type ConnectorConfig, type LogLevel } from '@cc360/config';
 import { NestFactory } from '@nestjs/core';
 import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { createLogger, httpLogger, PinoNestLogger } from './logging';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   fatal: ['fatal'],
@@ -30,8 +30,10 @@ function configOrExit(): ConnectorConfig {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, logger: NEST_LEVELS[config.logLevel] });
-  app.useLogger(app.get(PinoLogger));
+  const pinoLogger = createLogger(config.logLevel);
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: new PinoNestLogger(pinoLogger) });
+  app.useLogger(NEST_LEVELS[config.logLevel]);
+  app.use(httpLogger(pinoLogger));
   if (!config.admin) new Logger('Config').log('Queue dashboard off: set ADMIN_USER and ADMIN_PASSWORD to turn it on at /admin/queues');
   if (config.freeswitch.passwordIsDefault) {
     new Logger('Config').warn('FS_ESL_PASSWORD is the FreeSWITCH default "ClueCon": set your own event socket password');
