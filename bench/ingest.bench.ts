@@ -1,9 +1,13 @@
 // End-to-end benchmark: FreeSWITCH simulator (this process) → the built connector (child process) →
 // Creatio simulator (another child). Added latency from the event written on the ESL socket to the
 // request received by the CRM, at 50 and 200 answered calls per second, with the connector's CPU and
-// memory; then the connector's memory with 10,000 calls up at once. Run `npm run build` first.
+// memory; the same 200 calls/s while 50 clients download a 20 MB recording in a loop (download throughput
+// and what it does to delivery latency); then the connector's memory with 10,000 calls up at once.
+// Run `npm run build` first.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConnectorProcess } from '../test/support/connector-process';
 import { FreeswitchSimulator } from '../test/support/freeswitch-simulator';
 import { answeredIncomingCall } from '../test/support/freeswitch/call-scenarios';
@@ -13,6 +17,36 @@ import { CrmProcess, ms, now, sleep, summarize } from './bench-kit';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PARKED_CALLS = Number(process.env.BENCH_PARKED_CALLS ?? 10_000);
+const DOWNLOADERS = Number(process.env.BENCH_DOWNLOADERS ?? 50);
+const RECORDING_MB = 20;
+const TOKEN = 'bench-webapi-token';
+
+/** `clients` parallel downloaders fetching the same recording again and again until stopped. */
+function downloadLoop(url: string, clients: number) {
+  let stopped = false;
+  let bytes = 0;
+  let downloads = 0;
+  const started = now();
+  const loops = Array.from({ length: clients }, async () => {
+    while (!stopped) {
+      const answer = await fetch(url);
+      const reader = answer.body?.getReader();
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) break;
+        bytes += chunk.value.length;
+      }
+      downloads++;
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      return { downloads, mbPerSecond: bytes / 1e6 / ((now() - started) / 1000) };
+    },
+  };
+}
 
 /** The event of the agent leg that makes each CRM request. */
 const TRIGGER: Record<string, string> = {
@@ -110,6 +144,8 @@ async function parkedCalls(freeswitch: FreeswitchSimulator, pid: number) {
 
 async function main(): Promise<void> {
   const redis = await RedisServer.start({ appendOnly: true, appendFsync: 'everysec' });
+  const recordings = mkdtempSync(join(tmpdir(), 'cc360-bench-rec-'));
+  writeFileSync(join(recordings, 'call.mp3'), Buffer.alloc(RECORDING_MB * 1024 * 1024, 7));
   const crm = await CrmProcess.start(0);
   const freeswitch = await FreeswitchSimulator.start({ password: 'bench' });
   const connector = await ConnectorProcess.start({
@@ -122,7 +158,9 @@ async function main(): Promise<void> {
     FS_ESL_PORT: String(freeswitch.port),
     FS_ESL_PASSWORD: 'bench',
     LOG_LEVEL: 'error',
-    RECORDING_MODE: 'off',
+    RECORDINGS_DIR: recordings,
+    PUBLIC_BASE_URL: 'https://pbx.example.com',
+    WEBAPI_TOKEN: TOKEN,
   }, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []);
   try {
     await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
@@ -130,18 +168,23 @@ async function main(): Promise<void> {
     if (!pid) throw new Error('the connector is not running');
     const rows = [];
     for (const rate of [50, 200]) {
-      rows.push(await latencyRun(freeswitch, crm, pid, rate));
+      rows.push({ ...(await latencyRun(freeswitch, crm, pid, rate)), downloads: '' });
       await sleep(2_000);
     }
+    const loop = downloadLoop(`http://127.0.0.1:${connector.httpPort}/${TOKEN}/recording/call.mp3`, DOWNLOADERS);
+    const busy = await latencyRun(freeswitch, crm, pid, 200);
+    const downloaded = await loop.stop();
+    rows.push({ ...busy, downloads: `${DOWNLOADERS} clients: ${downloaded.downloads} × ${RECORDING_MB} MB, ${downloaded.mbPerSecond.toFixed(0)} MB/s` });
+    await sleep(2_000);
     const parked = await parkedCalls(freeswitch, pid);
     process.stdout.write(
       [
         `End-to-end benchmark — ${new Date().toISOString()}, node ${process.version}, ${SECONDS} s per rate, answered calls (4 CRM requests each), CRM answering at once`,
         '',
-        '| calls/s | requests | latency p50 | p95 | p99 | max | connector CPU | connector RSS (peak) |',
-        '|---|---|---|---|---|---|---|---|',
+        '| calls/s | recording downloads meanwhile | requests | latency p50 | p95 | p99 | max | connector CPU | connector RSS (peak) |',
+        '|---|---|---|---|---|---|---|---|---|',
         ...rows.map(
-          (r) => `| ${r.rate} | ${r.count}/${r.expected} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} % | ${r.rssMb.toFixed(0)} MB |`,
+          (r) => `| ${r.rate} | ${r.downloads || 'none'} | ${r.count}/${r.expected} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.cpuPercent.toFixed(0)} % | ${r.rssMb.toFixed(0)} MB |`,
         ),
         '',
         `Latency: the agent leg's event written on the ESL socket → the CRM request received (Creatio simulator in its own process).`,
@@ -154,6 +197,7 @@ async function main(): Promise<void> {
     await freeswitch.close();
     await crm.stop();
     await redis.destroy();
+    rmSync(recordings, { recursive: true, force: true });
   }
 }
 
