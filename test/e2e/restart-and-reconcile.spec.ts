@@ -56,6 +56,21 @@ describe('restarts and reconciliation', () => {
     expect(requests[3]).toMatch(/^102:summary:incoming:\d+:79991234567$/);
   });
 
+  it('a call that starts while the connector reconciles after connecting is not closed out', async () => {
+    // startHarness returns as soon as the connector asked for its channel snapshot: the settle delay runs now.
+    const caller = randomUUID();
+    const { start, end } = answeredCallInTwoHalves(caller, '104', 25);
+    harness.play(start);
+    await harness.requestsFor(caller, 2);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(describeRequests(harness.creatio.received().filter((request) => request.id === caller))).toEqual([
+      '104:ringing:79991234567',
+      '104:answer:79991234567',
+    ]);
+    harness.play(end);
+    expect(describeRequests(await harness.requestsFor(caller, 4)).slice(2)).toEqual(['104:hangup:79991234567', '104:summary:incoming:25:79991234567']);
+  });
+
   it('FreeSWITCH restarting (new Core-UUID) closes out the calls it had', async () => {
     const caller = randomUUID();
     const { start } = answeredCallInTwoHalves(caller, '103', 25);
