@@ -39,6 +39,8 @@ describe('recordings', () => {
     expect(download.status).toBe(200);
     expect(download.headers.get('content-type')).toBe('audio/mpeg');
     expect(Buffer.from(await download.arrayBuffer()).toString()).toBe('ID3 fake mp3 bytes');
+    const metrics = await (await fetch(`http://127.0.0.1:${harness.connector.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^cc360_recording_downloads\{result="full"\} 1$/m);
   });
 
   it('does not publish a recording outside RECORDINGS_DIR', async () => {

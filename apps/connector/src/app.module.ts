@@ -101,6 +101,7 @@ export class AppModule {
       context: config.makecall.context,
       dialString: config.makecall.dialString,
     });
+    const recordingModule = links ? RecordingDownloadModule.forRoot(links, config.makecall.token) : undefined;
     return {
       module: AppModule,
       imports: [
@@ -108,8 +109,8 @@ export class AppModule {
         deliveryModule,
         ingestModule,
         makecallModule,
-        MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule]),
-        ...(links ? [RecordingDownloadModule.forRoot(links, config.makecall.token)] : []),
+        MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule, ...(recordingModule ? [recordingModule] : [])]),
+        ...(recordingModule ? [recordingModule] : []),
         ...(config.admin
           ? [DashboardModule.forRoot({ ...config.admin, queueNames: laneQueueNames(config.delivery.concurrency) })]
           : []),

@@ -13,6 +13,8 @@ export interface MetricSources {
   ingest: CallIngest;
   crm: CrmClient;
   makecall: MakecallService;
+  /** Recording downloads by result; absent while recordings are off. */
+  recordings?: { stats(): Record<string, number> };
 }
 
 export class ConnectorMetrics {
@@ -21,7 +23,7 @@ export class ConnectorMetrics {
   constructor(sources: MetricSources) {
     const registry = this.registry;
     collectDefaultMetrics({ register: registry });
-    const { esl, delivery, ingest, crm, makecall } = sources;
+    const { esl, delivery, ingest, crm, makecall, recordings } = sources;
 
     new Gauge({
       name: 'cc360_esl_connected',
@@ -106,6 +108,17 @@ export class ConnectorMetrics {
         for (const [result, count] of Object.entries(makecall.stats())) this.set({ result }, count);
       },
     });
+    if (recordings) {
+      new Gauge({
+        name: 'cc360_recording_downloads',
+        help: 'Recording downloads since start, by result (full, partial, head, not-modified, missing, refused, unauthorized, ...)',
+        labelNames: ['result'],
+        registers: [registry],
+        collect() {
+          for (const [result, count] of Object.entries(recordings.stats())) this.set({ result }, count);
+        },
+      });
+    }
   }
 
   metrics(): Promise<string> {
