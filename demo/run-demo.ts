@@ -43,10 +43,13 @@ async function main(): Promise<void> {
     HTTP_PORT: process.env.HTTP_PORT ?? '3000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     PUBLIC_BASE_URL: `http://127.0.0.1:${process.env.HTTP_PORT ?? '3000'}`,
+    ADMIN_USER: 'admin',
+    ADMIN_PASSWORD: 'demo-password',
   });
   await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
   const http = `http://127.0.0.1:${connector.httpPort}`;
   say(`cc360-bridge demo: connector on ${http} (health: ${http}/health/live), Redis ${redisUrl.replace(/\/\/.*@/, '//***@')}`);
+  say(`Queue dashboard: ${http}/admin/queues (admin / demo-password); metrics: ${http}/metrics; readiness: ${http}/health/ready`);
   say(`FreeSWITCH simulator on 127.0.0.1:${freeswitch.port}, Creatio simulator on ${creatio.baseUrl}\n`);
 
   const stop = async () => {
