@@ -7,7 +7,7 @@ import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
 import { DashboardModule } from '@cc360/admin';
 import { laneQueueNames } from '@cc360/delivery';
-import { ConnectorRecorder, RecordingDownloadModule, RecordingLinks, recordingUrlsFor } from '@cc360/recordings';
+import { ConnectorRecorder, RecordingLinks, RecordingsModule, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthController } from './health.controller';
@@ -101,7 +101,7 @@ export class AppModule {
       context: config.makecall.context,
       dialString: config.makecall.dialString,
     });
-    const recordingModule = links ? RecordingDownloadModule.forRoot(links, config.makecall.token) : undefined;
+    const recordingModule = links ? RecordingsModule.forRoot({ links, token: config.makecall.token }) : undefined;
     return {
       module: AppModule,
       imports: [

@@ -4,7 +4,7 @@ import { Delivery } from '@cc360/delivery';
 import { EslClient } from '@cc360/esl';
 import { CallIngest } from '@cc360/ingest';
 import { MakecallService } from '@cc360/makecall';
-import { RecordingDownloads } from '@cc360/recordings';
+import { RecordingServer } from '@cc360/recordings';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
 import { ConnectorMetrics } from './connector-metrics';
 import { MetricsController } from './metrics.controller';
@@ -20,8 +20,8 @@ export class MetricsModule {
       providers: [
         {
           provide: ConnectorMetrics,
-          inject: [EslClient, Delivery, CallIngest, CrmClient, MakecallService, { token: RecordingDownloads, optional: true }],
-          useFactory: (esl: EslClient, delivery: Delivery, ingest: CallIngest, crm: CrmClient, makecall: MakecallService, recordings?: RecordingDownloads) =>
+          inject: [EslClient, Delivery, CallIngest, CrmClient, MakecallService, { token: RecordingServer, optional: true }],
+          useFactory: (esl: EslClient, delivery: Delivery, ingest: CallIngest, crm: CrmClient, makecall: MakecallService, recordings?: RecordingServer) =>
             new ConnectorMetrics({ esl, delivery, ingest, crm, makecall, recordings }),
         },
       ],

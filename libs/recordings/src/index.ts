@@ -1,6 +1,6 @@
 export { ConnectorRecorder } from './connector-recorder';
-export { RecordingDownloadController, RecordingDownloads } from './recording-download.controller';
-export { RecordingDownloadModule } from './recording-download.module';
-export { contentTypeOf, findRecording, parseRange, type RecordingFile } from './recording-file';
+export { RecordingServer, RecordingController, type DownloadResult, type RecordingsOptions } from './recording.controller';
+export { RecordingsModule } from './recordings.module';
+export { parseRecordingPath, recordingContentType, resolveRecording } from './recording-files';
 export { RecordingLinks, type LinkCheck, type RecordingLinkOptions } from './recording-links';
 export { recordingUrlsFor } from './recording-urls';
