@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answeredIncomingCall, recordedIncomingCall } from '../support/freeswitch/call-scenarios';
+import { answeredIncomingCall, dialplanRecordedIncomingCall, recordedIncomingCall } from '../support/freeswitch/call-scenarios';
 import { startHarness, type Harness } from './connector-harness';
 
 const TOKEN = 'rec-token';
@@ -41,6 +41,16 @@ describe('recordings', () => {
     expect(Buffer.from(await download.arrayBuffer()).toString()).toBe('ID3 fake mp3 bytes');
     const metrics = await (await fetch(`http://127.0.0.1:${harness.connector.httpPort}/metrics`)).text();
     expect(metrics).toMatch(/^cc360_recording_downloads\{result="full"\} 1$/m);
+  });
+
+  it('recorded on the caller leg (our dialplan), agent hangs up first: the summary waits for the RECORD_STOP', async () => {
+    const caller = randomUUID();
+    const file = join(dir, `${caller}.wav`);
+    writeFileSync(file, Buffer.from('RIFF fake wav'));
+    harness.play(dialplanRecordedIncomingCall({ caller, agent: randomUUID() }, '79991234567', '101', 7, file));
+    const requests = await harness.requestsFor(caller, 4);
+    expect(requests[3].files).toEqual([`https://pbx.example.com/${TOKEN}/recording/${caller}.wav`]);
+    expect(requests[3].duration).toBe('7');
   });
 
   it('does not publish a recording outside RECORDINGS_DIR', async () => {

@@ -18,13 +18,14 @@ import {
 
 const scenarios: Record<string, () => ChannelEvent[]> = {
   answered: () => answeredIncomingCall('p', '79991234567', '101', 30, { recorded: 'caller' }),
+  answeredAgentHangsUpFirst: () => answeredIncomingCall('p', '79991234567', '101', 30, { recorded: 'caller', agentHangsUpFirst: true }),
   missed: () => missedIncomingCall('p', '79991234567', '101', 'NO_ANSWER'),
   cancelled: () => missedIncomingCall('p', '79991234567', '101', 'ORIGINATOR_CANCEL'),
   ringGroup: () => ringGroupCall('p', '7999', ['101', '102', '103'], '102'),
   ringGroupMissed: () => ringGroupCall('p', '7999', ['101', '102']),
   outgoing: () => outgoingCall('p', '101', '79161234567', 10),
   internal: () => internalCall('p', '101', '102', 10),
-  blindTransfer: () => blindTransferCall('p', '7999', '101', '102'),
+  blindTransfer: () => blindTransferCall('p', '7999', '101', '102', { recorded: 'caller' }),
   attendedTransfer: () => attendedTransferCall('p', '7999', '101', '102', { exportedCallId: 'X' }),
   callCenter: () => callCenterCall('p', '7999', '104', true),
   callCenterMissed: () => callCenterCall('p', '7999', '104', false),
@@ -88,12 +89,37 @@ describe('call model properties', () => {
         scenarioName.chain((name) => fc.tuple(fc.constant(name), shuffledWithDuplicates(scenarios[name]()))),
         fc.boolean(),
         ([, events], notifyOutgoingStates) => {
-          const { notifications, closed } = playAsOneCall(events, { ...DEFAULT_CALL_MODEL_OPTIONS, notifyOutgoingStates });
+          const { notifications, closed, state } = playAsOneCall(events, { ...DEFAULT_CALL_MODEL_OPTIONS, notifyOutgoingStates });
           assertInvariants(notifications);
           expect(closed).toBe(true);
+          // No summary is still held for a recording when the call is over.
+          expect(Object.values(state?.agentLegs ?? {}).filter((agent) => agent.summaryHeld)).toEqual([]);
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('FreeSWITCH order with re-delivered events anywhere: every recording is in a summary', () => {
+    const withRepeats = (events: readonly ChannelEvent[]) =>
+      fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }).map((repeats) => {
+        const played = [...events];
+        // A repeat comes after the original (a re-delivery), anywhere later.
+        for (const [which, delay] of repeats) {
+          const from = which % events.length;
+          played.splice(from + 1 + (delay % (played.length - from)), 0, events[from]);
+        }
+        return played;
+      });
+    fc.assert(
+      fc.property(scenarioName.chain((name) => withRepeats(scenarios[name]())), (events) => {
+        const { notifications, closed } = playAsOneCall(events);
+        expect(closed).toBe(true);
+        const recorded = new Set(events.filter((e) => e.name === 'RECORD_STOP').map((e) => e.headers['Record-File-Path']));
+        const linked = new Set(notifications.flatMap((n) => (n.type === 'summary' ? n.files : [])));
+        expect([...recorded].filter((path) => !linked.has(path))).toEqual([]);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -49,6 +49,38 @@ describe('call model scenarios', () => {
     expect(summary?.files).toEqual([`/var/lib/freeswitch/recordings/c1c-${recorded === 'agent' ? '101' : 'caller'}.wav`]);
   });
 
+  it.each(['agent', 'caller'] as const)('1d. the agent hangs up first: the summary waits for the %s leg recording to stop', (recorded) => {
+    const events = answeredIncomingCall('c1d', '79991234567', '101', 9, { recorded, agentHangsUpFirst: true });
+    const player = play(events);
+    const summary = player.notifications.find((n) => n.type === 'summary');
+    expect(summary?.files).toEqual([`/var/lib/freeswitch/recordings/c1d-${recorded === 'agent' ? '101' : 'caller'}.wav`]);
+    expect(summary?.type === 'summary' && summary.durationSec).toBe(9);
+    expect(player.states.get('c1d-caller')?.closed).toBe(true);
+    if (recorded === 'caller') {
+      // Held back: nothing after the agent's CHANNEL_HANGUP_COMPLETE until the caller's RECORD_STOP.
+      const stopAt = events.findIndex((e) => e.name === 'RECORD_STOP');
+      expect(compact(play(events.slice(0, stopAt)).notifications)).not.toContain('c1d-caller|101:summary:incoming:9:79991234567');
+    }
+  });
+
+  it('1e. a RECORD_STOP seen before its (reordered) RECORD_START holds nothing back', () => {
+    const events = answeredIncomingCall('c1e', '79991234567', '101', 9, { recorded: 'caller', agentHangsUpFirst: true });
+    const start = events.findIndex((e) => e.name === 'RECORD_START');
+    const stop = events.findIndex((e) => e.name === 'RECORD_STOP');
+    const reordered = [...events];
+    [reordered[start], reordered[stop]] = [reordered[stop], reordered[start]];
+    const summary = play(reordered).notifications.find((n) => n.type === 'summary');
+    expect(summary?.files).toEqual(['/var/lib/freeswitch/recordings/c1e-caller.wav']);
+  });
+
+  it('1f. a recording whose RECORD_STOP never comes: the summary goes when its leg is gone', () => {
+    const events = answeredIncomingCall('c1f', '79991234567', '101', 9, { recorded: 'caller', agentHangsUpFirst: true });
+    const player = play(events.filter((e) => e.name !== 'RECORD_STOP'));
+    const summary = player.notifications.find((n) => n.type === 'summary');
+    expect(summary?.files).toEqual(['/var/lib/freeswitch/recordings/c1f-caller.wav']);
+    expect(player.states.get('c1f-caller')?.closed).toBe(true);
+  });
+
   it.each(['ORIGINATOR_CANCEL', 'NO_ANSWER', 'CALL_REJECTED', 'USER_BUSY'] as const)('2. missed call (%s): ringing, hangup, summary with duration 0', (cause) => {
     const player = play(missedIncomingCall('c2', '79990000001', '102', cause));
     expect(compact(player.notifications)).toEqual([
@@ -126,6 +158,19 @@ describe('call model scenarios', () => {
     expect(play(answeredIncomingCall('c5d', '79991234567', '101', 5), ignoringInternal).notifications).toHaveLength(4);
     expect(play(outgoingCall('c5e', '101', '79161234567', 5), ignoringInternal).notifications).toHaveLength(1);
     expect(play(clickToCall('c5f', '101', '79161234567', 5), ignoringInternal).notifications).toHaveLength(1);
+  });
+
+  it("6c. blind transfer recorded on the caller leg: the first agent's summary goes at the transfer, both carry the file", () => {
+    const events = blindTransferCall('c6c', '79990000006', '101', '102', { recorded: 'caller' });
+    const player = play(events);
+    const summaries = player.notifications.filter((n) => n.type === 'summary');
+    expect(summaries.map((n) => [n.user, n.type === 'summary' ? n.files : []])).toEqual([
+      ['101', ['/var/lib/freeswitch/recordings/c6c-caller.wav']],
+      ['102', ['/var/lib/freeswitch/recordings/c6c-caller.wav']],
+    ]);
+    // 101's summary does not wait for the end of 102's conversation: it goes when the caller is bridged to 102.
+    const bridgedTo102 = events.findIndex((e, at) => at > 0 && e.name === 'CHANNEL_BRIDGE' && e.headers['Bridge-B-Unique-ID'] === 'c6c-102');
+    expect(compact(play(events.slice(0, bridgedTo102 + 1)).notifications)).toContain('c6c-caller|101:summary:incoming:20:79990000006');
   });
 
   it.each([undefined, 'X-6'])('6. blind transfer 101 → 102 (exported id %s): each agent its own sequence and talk time', (exportedCallId) => {

@@ -47,8 +47,21 @@ export class CallProgress {
     agent.complete = true;
     this.hungUp(agent);
     if (agent.summarySent || agent.lostRace) return;
+    // A recording of this agent's conversation still running (on the caller's leg when the agent hung up
+    // first): the summary waits for its RECORD_STOP, so it carries the file.
+    agent.summaryHeld = this.recordingRunningFor(agent) || undefined;
+    if (agent.summaryHeld) return;
     if (agent.role === 'outgoing') this.summary(agent, 'outgoing', agent.answered ? (agent.talkSec ?? 0) : 0);
     else if (agent.answered) this.summary(agent, 'incoming', agent.talkSec ?? 0);
+  }
+
+  /** Sends the summaries that were held for a recording which has stopped since. */
+  sendHeldSummaries(): void {
+    for (const agent of Object.values(this.state.agentLegs)) if (agent.summaryHeld) this.completed(agent);
+  }
+
+  private recordingRunningFor(agent: AgentLegState): boolean {
+    return Object.values(this.state.recordingsRunning ?? {}).some((leg) => leg === agent.legId || leg === agent.bridgedTo);
   }
 
   /** When every incoming agent leg is gone and none answered: one missed call, for the first that rang. */

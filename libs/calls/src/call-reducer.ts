@@ -5,6 +5,7 @@ import { identifyAgentLeg } from './agent-leg';
 import { callIdOf, callKeyOf } from './call-identity';
 import { reportingPolicyOf, type CallModelOptions } from './call-model-options';
 import { CallProgress } from './call-progress';
+import { handOverRecordings, recordingPathOf, recordingStarted, recordingStopped, stopRecordingsOf } from './call-recordings';
 import { newCallState, type AgentLegState, type CallState } from './call-state';
 import {
   eventSequenceOf,
@@ -44,11 +45,15 @@ export function applyEvent(previous: CallState | undefined, event: ChannelEvent,
   adoptExportedCallId(state, event);
   const progress = new CallProgress(state);
   const agent = trackLeg(state, legId, event, options.agentExtensionPattern);
-  if (event.name === 'RECORD_STOP') recordingStopped(state, legId, event);
+  if (event.name === 'RECORD_START') recordingStarted(state, legId, event);
+  if (event.name === 'RECORD_STOP') recordingStopped(state, legId, recordingPathOf(event));
+  // A leg that is gone records nothing more, whether or not its RECORD_STOP reached us.
+  if (event.name === 'CHANNEL_HANGUP_COMPLETE') stopRecordingsOf(state, legId);
   if (event.name === 'CHANNEL_BRIDGE') bridged(progress, event);
   if (agent?.role === 'outgoing' && !agent.clickToCall && dialsAgent(event, options.agentExtensionPattern)) state.internal = true;
   if (agent) agentLegEvent(progress, agent, event);
   else if (event.name === 'CHANNEL_HANGUP_COMPLETE') state.otherLegs[legId].complete = true;
+  progress.sendHeldSummaries();
   const closed = progress.updateClosed();
   return { state, notifications: progress.notifications(), closed };
 }
@@ -94,6 +99,7 @@ function bridged(progress: CallProgress, event: ChannelEvent): void {
   const a = header(event, 'Bridge-A-Unique-ID');
   const b = header(event, 'Bridge-B-Unique-ID');
   const at = eventTimeMicros(event);
+  handOverRecordings(progress.state, [a, b].filter((leg): leg is string => leg !== undefined));
   for (const [legId, partner] of [[a, b], [b, a]] as const) {
     const agent = legId ? progress.state.agentLegs[legId] : undefined;
     if (!agent || !partner) continue;
@@ -101,20 +107,6 @@ function bridged(progress: CallProgress, event: ChannelEvent): void {
     progress.ringing(agent);
     progress.answered(agent, at);
   }
-}
-
-/**
- * A recording belongs to the agent leg it was made on; one made on another leg (the caller's) belongs
- * to the agents bridged to that leg, or failing that to every agent talking on the call.
- */
-function recordingStopped(state: CallState, legId: string, event: ChannelEvent): void {
-  const path = header(event, 'Record-File-Path') ?? variable(event, 'record_file_path');
-  if (!path) return;
-  const own = state.agentLegs[legId];
-  const open = Object.values(state.agentLegs).filter((leg) => !leg.summarySent);
-  const bridgedToLeg = open.filter((leg) => leg.bridgedTo === legId);
-  const owners = own ? [own] : bridgedToLeg.length > 0 ? bridgedToLeg : open.filter((leg) => leg.answered);
-  for (const owner of owners) if (!owner.recordings.includes(path)) owner.recordings.push(path);
 }
 
 /** Finds or adds the leg; returns its agent leg state when it is an agent's phone. */

@@ -31,6 +31,8 @@ export interface AgentLegState {
   talkSec?: number;
   /** Raw Record-File-Path values (RECORD_STOP); mapped to public URLs after the model, in delivery. */
   recordings: string[];
+  /** The leg is gone but its summary waits for a recording of its conversation to stop. */
+  summaryHeld?: boolean;
 }
 
 /** A leg of the call that is no agent's phone: the caller, a gateway leg, a loopback or queue leg. */
@@ -57,6 +59,10 @@ export interface CallState {
   missedSummarySent: boolean;
   /** Every leg seen is gone (the ingest may drop the state, keeping it a while against late duplicates). */
   closed: boolean;
+  /** Recordings started (RECORD_START) and not stopped yet: Record-File-Path → the leg recorded. */
+  recordingsRunning?: Record<string, string>;
+  /** Paths whose RECORD_STOP was seen: a late (reordered) RECORD_START of one starts nothing. */
+  recordingsStopped?: string[];
   /** Set when the call was closed out without its last events. */
   closedOut?: CloseOutReason;
   policy: ReportingPolicy;

@@ -33,6 +33,16 @@ describe('closeOutCall', () => {
     expect(closeOutCall(closed.state, 'core-restart').notifications).toEqual([]);
   });
 
+  it('a summary held for a caller-leg recording goes out with the file when the call is closed out', () => {
+    const events = answeredIncomingCall('h', '79991234567', '101', 40, { recorded: 'caller', agentHangsUpFirst: true });
+    const callerHangsUp = events.findIndex((e, at) => at > 0 && e.name === 'CHANNEL_HANGUP' && e.headers['Unique-ID'] === 'h-caller');
+    const { state, sent } = playUntil(events.slice(0, callerHangsUp), () => false);
+    expect(steps(sent)).toEqual(['101:ringing', '101:answer', '101:hangup']);
+    const closed = closeOutCall(state, 'gone-after-reconnect');
+    expect(closed.notifications.map((n) => (n.type === 'summary' ? n.files : n.eventName))).toEqual([['/var/lib/freeswitch/recordings/h-caller.wav']]);
+    expect(closed.closed).toBe(true);
+  });
+
   it('a ring group still ringing: hangup for every agent and one missed call for the first', () => {
     const events = ringGroupCall('g', '7999', ['101', '102']);
     const { state } = playUntil(events, (event) => event.name === 'CHANNEL_HANGUP');

@@ -27,6 +27,7 @@ export const CALL_EVENTS = [
   'CHANNEL_UNBRIDGE',
   'CHANNEL_HANGUP',
   'CHANNEL_HANGUP_COMPLETE',
+  'RECORD_START',
   'RECORD_STOP',
 ] as const;
 const CALL_EVENT_NAMES: ReadonlySet<string> = new Set(CALL_EVENTS);

@@ -217,6 +217,28 @@ export function recordedIncomingCall(ids: { caller: string; agent: string }, cal
   return events;
 }
 
+/**
+ * Scenario 1 recorded as our dialplan does it: `record_session` on the caller's leg from the bridge. The
+ * agent hangs up first, so the caller's RECORD_STOP comes after the agent leg's CHANNEL_HANGUP_COMPLETE.
+ */
+export function dialplanRecordedIncomingCall(ids: { caller: string; agent: string }, callerNumber: string, extension: string, talkSeconds: number, recordingPath: string): EventFields[] {
+  const script = new CallScript();
+  const caller = callerLeg(ids.caller, callerNumber);
+  const agent = agentLeg(ids.agent, extension, ids.caller, callerNumber);
+  const clearing = { 'Hangup-Cause': 'NORMAL_CLEARING', variable_hangup_cause: 'NORMAL_CLEARING' };
+  const cdr = { ...clearing, variable_billsec: String(talkSeconds), variable_duration: String(talkSeconds + 2) };
+  script.event('CHANNEL_CREATE', caller);
+  script.event('CHANNEL_CREATE', agent).event('CHANNEL_ORIGINATE', agent).event('CHANNEL_PROGRESS', agent);
+  script.wait(2).event('CHANNEL_ANSWER', agent).event('CHANNEL_ANSWER', caller);
+  bridge(script, caller, agent);
+  script.event('RECORD_START', caller, { 'Record-File-Path': recordingPath });
+  script.wait(talkSeconds).event('CHANNEL_HANGUP', agent, clearing);
+  script.event('CHANNEL_UNBRIDGE', caller, { 'Bridge-A-Unique-ID': caller.uniqueId, 'Bridge-B-Unique-ID': agent.uniqueId });
+  script.event('CHANNEL_HANGUP_COMPLETE', agent, cdr).event('CHANNEL_HANGUP', caller, clearing);
+  script.event('RECORD_STOP', caller, { 'Record-File-Path': recordingPath, variable_record_seconds: String(talkSeconds), 'Record-Completion-Cause': 'success' });
+  return script.event('CHANNEL_HANGUP_COMPLETE', caller, cdr).events;
+}
+
 export type MissReason = 'ORIGINATOR_CANCEL' | 'NO_ANSWER' | 'CALL_REJECTED' | 'USER_BUSY';
 
 /** Scenario 2: the agent's phone rings and nobody answers. */

@@ -6,8 +6,10 @@ import { agentLeg, CallScript, callerLeg, gatewayLeg, phoneLeg, type Leg } from 
 export interface IncomingOptions {
   /** The dialplan exports cc360_call_id on the caller's leg (after its CHANNEL_CREATE, as a dialplan does). */
   readonly exportedCallId?: string;
-  /** Which leg is recorded (RECORD_STOP comes after that leg's CHANNEL_HANGUP). */
+  /** Which leg is recorded, from the answer (RECORD_STOP comes after that leg's CHANNEL_HANGUP). */
   readonly recorded?: 'agent' | 'caller';
+  /** The agent hangs up first (the caller's leg, and its recording, end after the agent's leg is gone). */
+  readonly agentHangsUpFirst?: boolean;
 }
 
 function incomingCaller(script: CallScript, tag: string, callerNumber: string, exportedCallId?: string): Leg {
@@ -17,17 +19,28 @@ function incomingCaller(script: CallScript, tag: string, callerNumber: string, e
   return caller;
 }
 
-/** Scenario 1: an external caller, agent answers after 4 s, talks `talkSec`, the caller hangs up. */
+/** Scenario 1: an external caller, agent answers after 4 s, talks `talkSec`, the caller (or the agent) hangs up. */
 export function answeredIncomingCall(tag: string, callerNumber: string, extension: string, talkSec: number, options: IncomingOptions = {}): ChannelEvent[] {
   const script = new CallScript();
   const caller = incomingCaller(script, tag, callerNumber, options.exportedCallId);
   const agent = agentLeg(script, `${tag}-${extension}`, extension, callerNumber, caller);
-  script.wait(1).create(agent).progress(agent).wait(4).answer(agent).answer(caller).bridge(caller, agent).wait(talkSec);
-  script.hangup(caller);
-  if (options.recorded === 'caller') script.recordStop(caller, `/var/lib/freeswitch/recordings/${tag}-caller.wav`);
-  script.unbridge(caller, agent).hangup(agent);
-  if (options.recorded === 'agent') script.recordStop(agent, `/var/lib/freeswitch/recordings/${tag}-${extension}.wav`);
-  return script.hangupComplete(agent).hangupComplete(caller).events;
+  const recorded = options.recorded === 'caller' ? caller : options.recorded === 'agent' ? agent : undefined;
+  const recording = `/var/lib/freeswitch/recordings/${tag}-${options.recorded === 'caller' ? 'caller' : extension}.wav`;
+  script.wait(1).create(agent).progress(agent).wait(4).answer(agent).answer(caller).bridge(caller, agent);
+  if (recorded) script.recordStart(recorded, recording);
+  script.wait(talkSec);
+  // A recorded leg's RECORD_STOP comes right after its CHANNEL_HANGUP, before its CHANNEL_HANGUP_COMPLETE.
+  const hangUp = (leg: Leg): CallScript => {
+    script.hangup(leg);
+    return leg === recorded ? script.recordStop(leg, recording) : script;
+  };
+  if (options.agentHangsUpFirst) {
+    // The agent's leg is gone before the caller's leg (hangup_after_bridge) and its recording end.
+    hangUp(agent).unbridge(caller, agent).hangupComplete(agent);
+    return hangUp(caller).hangupComplete(caller).events;
+  }
+  hangUp(caller).unbridge(caller, agent);
+  return hangUp(agent).hangupComplete(agent).hangupComplete(caller).events;
 }
 
 export type MissedCause = 'ORIGINATOR_CANCEL' | 'NO_ANSWER' | 'CALL_REJECTED' | 'USER_BUSY';
@@ -98,13 +111,19 @@ export function blindTransferCall(tag: string, callerNumber: string, first: stri
   const script = new CallScript();
   const caller = incomingCaller(script, tag, callerNumber, options.exportedCallId);
   const a = agentLeg(script, `${tag}-${first}`, first, callerNumber, caller);
-  script.wait(1).create(a).progress(a).wait(3).answer(a).answer(caller).bridge(caller, a).wait(20);
+  const recording = `/var/lib/freeswitch/recordings/${tag}-caller.wav`;
+  script.wait(1).create(a).progress(a).wait(3).answer(a).answer(caller).bridge(caller, a);
+  // Recorded on the caller's leg: one file for the whole call, through both agents.
+  if (options.recorded === 'caller') script.recordStart(caller, recording);
+  script.wait(20);
   a.variables.endpoint_disposition = 'BLIND_TRANSFER';
   script.hangup(a).unbridge(caller, a).hangupComplete(a);
   // The caller's leg is bridged to a new leg for the second agent, originated from the caller's leg.
   const b = agentLeg(script, `${tag}-${second}`, second, callerNumber, caller);
   script.create(b).progress(b).wait(4).answer(b).bridge(caller, b).wait(30);
-  return script.hangup(caller).unbridge(caller, b).hangup(b).hangupComplete(b).hangupComplete(caller).events;
+  script.hangup(caller);
+  if (options.recorded === 'caller') script.recordStop(caller, recording);
+  return script.unbridge(caller, b).hangup(b).hangupComplete(b).hangupComplete(caller).events;
 }
 
 /**

@@ -11,6 +11,7 @@ import CHANNEL_HANGUP_COMPLETE from './templates/CHANNEL_HANGUP_COMPLETE.json';
 import CHANNEL_ORIGINATE from './templates/CHANNEL_ORIGINATE.json';
 import CHANNEL_PROGRESS from './templates/CHANNEL_PROGRESS.json';
 import CHANNEL_UNBRIDGE from './templates/CHANNEL_UNBRIDGE.json';
+import RECORD_START from './templates/RECORD_START.json';
 import RECORD_STOP from './templates/RECORD_STOP.json';
 
 const TEMPLATES: Record<string, Readonly<Record<string, string>>> = {
@@ -22,6 +23,7 @@ const TEMPLATES: Record<string, Readonly<Record<string, string>>> = {
   CHANNEL_UNBRIDGE,
   CHANNEL_HANGUP,
   CHANNEL_HANGUP_COMPLETE,
+  RECORD_START,
   RECORD_STOP,
 };
 
@@ -111,6 +113,10 @@ export class CallScript {
     leg.hangupCause = cause;
     leg.variables.hangup_cause = cause;
     return this.emit('CHANNEL_HANGUP', leg);
+  }
+
+  recordStart(leg: Leg, path: string): this {
+    return this.emit('RECORD_START', leg, { 'Record-File-Path': path, variable_record_file_path: path });
   }
 
   recordStop(leg: Leg, path: string): this {
