@@ -7,7 +7,7 @@ import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
 import { DashboardModule } from '@cc360/admin';
 import { laneQueueNames } from '@cc360/delivery';
-import { ConnectorRecorder, RecordingLinks, RecordingsModule, recordingUrlsFor } from '@cc360/recordings';
+import { ConnectorRecorder, DownloadBudget, RecordingLinks, RecordingsModule, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthController } from './health.controller';
@@ -101,7 +101,8 @@ export class AppModule {
       context: config.makecall.context,
       dialString: config.makecall.dialString,
     });
-    const recordingModule = links ? RecordingsModule.forRoot({ links, token: config.makecall.token }) : undefined;
+    const budget = new DownloadBudget({ maxDownloads: config.recordings.maxDownloads, bytesPerSecond: config.recordings.maxBytesPerSecond });
+    const recordingModule = links ? RecordingsModule.forRoot({ links, token: config.makecall.token, budget }) : undefined;
     return {
       module: AppModule,
       imports: [

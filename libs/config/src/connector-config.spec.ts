@@ -67,7 +67,13 @@ describe('connector configuration', () => {
     expect(loadConnectorConfig({ ...withoutBase, RECORDING_MODE: 'off' }).recordings.mode).toBe('off');
     expect(loadConnectorConfig(minimal).recordings).toEqual({
       mode: 'dialplan', dir: '/var/lib/freeswitch/recordings', publicBaseUrl: 'https://pbx.example.com', linkTtlMs: undefined,
+      maxDownloads: 32, maxBytesPerSecond: 40_000_000,
     });
+    expect(loadConnectorConfig({ ...minimal, RECORDING_MAX_DOWNLOADS: '5', RECORDING_MAX_MB_PER_S: '0' }).recordings).toMatchObject({ maxDownloads: 5, maxBytesPerSecond: 0 });
+    expect(problemsOf({ ...minimal, RECORDING_MAX_DOWNLOADS: '0', RECORDING_MAX_MB_PER_S: 'fast' })).toEqual([
+      expect.stringMatching(/^RECORDING_MAX_DOWNLOADS must be/),
+      expect.stringMatching(/^RECORDING_MAX_MB_PER_S must be/),
+    ]);
     expect(problemsOf({ ...minimal, RECORDINGS_DIR: '/var/rec;rm -rf /' })).toEqual([expect.stringMatching(/^RECORDINGS_DIR must be an absolute path/)]);
   });
 

@@ -45,6 +45,9 @@ export interface ConnectorConfig {
     readonly dir: string;
     readonly publicBaseUrl: string | undefined;
     readonly linkTtlMs: number | undefined;
+    /** Downloads streaming at once (more get 503) and their total bandwidth (0: unlimited). */
+    readonly maxDownloads: number;
+    readonly maxBytesPerSecond: number;
   };
   /** Queue dashboard credentials; the dashboard is off without them. */
   readonly admin: { readonly user: string; readonly password: string } | undefined;
@@ -118,6 +121,8 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       dir: read.string('RECORDINGS_DIR', '/var/lib/freeswitch/recordings'),
       publicBaseUrl: read.optional('PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
       linkTtlMs: read.optional('RECORDING_LINK_TTL') === undefined ? undefined : read.duration('RECORDING_LINK_TTL', '30d', 60_000),
+      maxDownloads: read.integer('RECORDING_MAX_DOWNLOADS', 32, 1, 10_000),
+      maxBytesPerSecond: read.integer('RECORDING_MAX_MB_PER_S', 40, 0, 100_000) * 1_000_000,
     },
     admin: adminCredentials(read),
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),

@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DownloadBudget } from './download-budget';
 import { RecordingServer } from './recording.controller';
 import { RecordingLinks } from './recording-links';
 import { RecordingsModule } from './recordings.module';
@@ -52,8 +53,8 @@ function sendRaw(port: number, target: Buffer): Promise<{ status: number; raw: s
   });
 }
 
-async function serve(links: RecordingLinks): Promise<{ app: INestApplication; port: number; server: RecordingServer }> {
-  const moduleRef = await Test.createTestingModule({ imports: [RecordingsModule.forRoot({ links, token: TOKEN })] }).compile();
+async function serve(links: RecordingLinks, budget?: DownloadBudget): Promise<{ app: INestApplication; port: number; server: RecordingServer }> {
+  const moduleRef = await Test.createTestingModule({ imports: [RecordingsModule.forRoot({ links, token: TOKEN, budget })] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
@@ -219,6 +220,54 @@ describe('RecordingsModule', () => {
     const answer = await sendRaw(port, Buffer.from(`http://pbx${url('../secret.txt')}`));
     expect([200, 206]).not.toContain(answer.status);
     expect(answer.raw).not.toContain(SECRET);
+  });
+
+  describe('with a download budget', () => {
+    it('refuses a download beyond RECORDING_MAX_DOWNLOADS with 503 and Retry-After, HEAD still answers, the slot comes back', async () => {
+      const budget = new DownloadBudget({ maxDownloads: 1, bytesPerSecond: 1_000_000 });
+      const limited = await serve(new RecordingLinks({ publicBaseUrl: BASE, token: TOKEN, recordingsDir: dir }), budget);
+      try {
+        // A client that reads one chunk and then stops reading keeps its download (and its slot) open.
+        const first = await new Promise<{ stop: () => void }>((resolve, reject) => {
+          const req = httpRequest({ host: '127.0.0.1', port: limited.port, path: url('big.opus') }, (res) => {
+            expect(res.statusCode).toBe(200);
+            res.once('data', () => {
+              res.pause();
+              resolve({ stop: () => req.destroy() });
+            });
+          });
+          req.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? undefined : reject(error)));
+          req.end();
+        });
+        expect(budget.streaming).toBe(1);
+        const refused = await send(limited.port, url('short.wav'));
+        expect(refused.status).toBe(503);
+        expect(refused.headers['retry-after']).toBe('2');
+        expect(JSON.parse(refused.body.toString())).toEqual({ success: false, error: 'Too many recording downloads at once, retry shortly' });
+        expect((await send(limited.port, url('short.wav'), {}, 'HEAD')).status).toBe(200);
+        expect(limited.server.stats().busy).toBe(1);
+        first.stop();
+        for (let i = 0; i < 200 && budget.streaming > 0; i++) await new Promise((r) => setTimeout(r, 10));
+        expect(budget.streaming).toBe(0);
+        const again = await send(limited.port, url('short.wav'));
+        expect(again.status).toBe(200);
+        expect(again.body.toString()).toBe('RIFF....WAVEfmt ');
+      } finally {
+        await limited.app.close();
+      }
+    });
+
+    it('serves the exact bytes through the pacing', async () => {
+      const paced = await serve(new RecordingLinks({ publicBaseUrl: BASE, token: TOKEN, recordingsDir: dir }), new DownloadBudget({ maxDownloads: 4, bytesPerSecond: 50_000_000 }));
+      try {
+        const answers = await Promise.all([send(paced.port, url(nested)), send(paced.port, url(nested), { Range: 'bytes=1000-1999' })]);
+        expect(answers.map((a) => a.status)).toEqual([200, 206]);
+        expect(answers[0].body.equals(mp3)).toBe(true);
+        expect(answers[1].body.equals(mp3.subarray(1000, 2000))).toBe(true);
+      } finally {
+        await paced.app.close();
+      }
+    });
   });
 
   describe('signed links', () => {

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import { constants, createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { DownloadBudget } from './download-budget';
 import { parseRecordingPath, recordingContentType, resolveRecording } from './recording-files';
 import { RecordingLinks } from './recording-links';
 
@@ -15,10 +16,15 @@ export interface RecordingsOptions {
   links: RecordingLinks;
   /** The shared token in the path (WEBAPI_TOKEN). */
   token: string;
+  /** Parallel downloads and total bandwidth; unlimited when absent. */
+  budget?: DownloadBudget;
 }
 
+// Large reads: fewer chunks through the event loop for the same bytes.
+const READ_CHUNK_BYTES = 256 * 1024;
+
 export type DownloadResult =
-  | 'full' | 'partial' | 'head' | 'not-modified' | 'unsatisfiable' | 'aborted' | 'stream-error'
+  | 'full' | 'partial' | 'head' | 'not-modified' | 'unsatisfiable' | 'aborted' | 'stream-error' | 'busy'
   | 'unauthorized' | 'forbidden' | 'refused' | 'missing' | 'method';
 
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | 'whole';
@@ -49,6 +55,8 @@ export function etagMatches(ifNoneMatch: string, etag: string): boolean {
 export class RecordingServer {
   private readonly logger = new Logger('Recordings');
   private readonly counts = new Map<DownloadResult, number>();
+  /** Refusing downloads for the limit: logged once until one gets through again. */
+  private atLimit = false;
 
   constructor(@Inject(RECORDINGS_OPTIONS) private readonly options: RecordingsOptions) {}
 
@@ -97,6 +105,15 @@ export class RecordingServer {
   }
 
   private async send(request: Request, response: Response, handle: FileHandle, absolutePath: string, shownPath: string): Promise<void> {
+    const finished = request.method === 'GET' && this.options.budget ? this.options.budget.start() : () => undefined;
+    if (!finished) {
+      await handle.close().catch(() => undefined);
+      if (!this.atLimit) this.logger.warn(`Recording downloads at the limit (RECORDING_MAX_DOWNLOADS=${this.options.budget?.options.maxDownloads}): refusing more with 503 until one ends`);
+      this.atLimit = true;
+      response.set('Retry-After', '2');
+      return this.refuse(response, 503, 'Too many recording downloads at once, retry shortly', 'busy');
+    }
+    if (request.method === 'GET') this.atLimit = false;
     let streaming = false;
     try {
       const info = await handle.stat();
@@ -132,7 +149,8 @@ export class RecordingServer {
       }
       streaming = true;
       // pipeline destroys the file stream when the client goes away, and closes the handle (autoClose).
-      await pipeline(createReadStream('', { fd: handle, start, end, autoClose: true }), response);
+      const file = createReadStream('', { fd: handle, start, end, autoClose: true, highWaterMark: READ_CHUNK_BYTES });
+      await (this.options.budget ? pipeline(file, this.options.budget.pace(), response) : pipeline(file, response));
       this.count(range === 'whole' ? 'full' : 'partial');
     } catch (error) {
       if (isPrematureClose(error) || response.destroyed) {
@@ -144,6 +162,7 @@ export class RecordingServer {
         else response.destroy();
       }
     } finally {
+      finished();
       if (!streaming) await handle.close().catch(() => undefined);
     }
   }
