@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConnectorConfig, parseDuration } from './index';
+import { ConfigError, connectorVariables, loadConnectorConfig, parseDuration } from './index';
 
 const minimal = {
   CRM_BASE_URL: 'https://crm.example.com/',
@@ -83,6 +83,21 @@ describe('connector configuration', () => {
       expect.stringMatching(/^CRM_USERNAME is required/),
       expect.stringMatching(/^CRM_PASSWORD is required/),
     ]);
+  });
+
+  it('writes JSON logs unless pretty ones are asked for, and refuses other formats', () => {
+    expect(loadConnectorConfig(minimal).logFormat).toBe('json');
+    expect(loadConnectorConfig({ ...minimal, LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(problemsOf({ ...minimal, LOG_FORMAT: 'text' })).toEqual(['LOG_FORMAT must be one of json, pretty, got "text"']);
+  });
+
+  it('lists the variables it reads and those it requires, which depend on the settings', () => {
+    const session = connectorVariables(minimal);
+    expect(session.all).toEqual(expect.arrayContaining(['REDIS_URL', 'FS_ESL_PASSWORD', 'LOG_FORMAT', 'ADMIN_USER', 'CRM_PATH_PREFIX']));
+    expect([...session.required].sort()).toEqual(['CC360_TOKEN', 'CRM_BASE_URL', 'CRM_PASSWORD', 'CRM_USERNAME', 'PUBLIC_BASE_URL']);
+    const anonymousNoRecordings = connectorVariables({ ...minimal, CRM_AUTH: 'anonymous', RECORDING_MODE: 'off' });
+    expect([...anonymousNoRecordings.required].sort()).toEqual(['CC360_TOKEN', 'CRM_BASE_URL']);
+    expect(anonymousNoRecordings.all).not.toContain('CRM_USERNAME');
   });
 
   it('parses durations', () => {

@@ -1,8 +1,10 @@
 // The connector's configuration: every environment variable, its default and its check, in one place.
-import { EnvReader } from './env-reader';
+import { EnvReader, type VariablesRead } from './env-reader';
 
 export type CrmAuthMode = 'session' | 'anonymous';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+/** `json`: one JSON object a line, for log shippers; `pretty`: colored lines for a person at a terminal. */
+export type LogFormat = 'json' | 'pretty';
 
 export interface ConnectorConfig {
   readonly redisUrl: string;
@@ -53,11 +55,31 @@ export interface ConnectorConfig {
   readonly admin: { readonly user: string; readonly password: string } | undefined;
   readonly httpPort: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly shutdownTimeoutMs: number;
 }
 
-export function loadConnectorConfig(env: Readonly<Record<string, string | undefined>> = process.env): ConnectorConfig {
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConnectorConfig(env: Env = process.env): ConnectorConfig {
   const read = new EnvReader(env);
+  const config = readConnectorConfig(read);
+  read.done();
+  return config;
+}
+
+/**
+ * The variables the connector reads given `env` (which ones depends on settings such as CRM_AUTH and
+ * RECORDING_MODE), and those it cannot start without; deployment files are checked against them.
+ */
+export function connectorVariables(env: Env): VariablesRead {
+  const read = new EnvReader(env);
+  readConnectorConfig(read);
+  return read.variablesRead;
+}
+
+/** Reads and checks every variable; problems are collected in `read`, thrown by its done(). */
+function readConnectorConfig(read: EnvReader): ConnectorConfig {
   const redisUrl = read.string('REDIS_URL', 'redis://127.0.0.1:6379');
   if (!/^rediss?:\/\/[^\s]+$/.test(redisUrl)) read.problem('REDIS_URL must be a redis:// or rediss:// URL');
 
@@ -79,6 +101,7 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
   if (token !== '' && !/^[\x21-\x7e]{1,256}$/.test(token)) {
     read.problem('CC360_TOKEN must be 1 to 256 printable ASCII characters without spaces');
   }
+  const recordingMode = read.oneOf('RECORDING_MODE', ['dialplan', 'connector', 'off'] as const, 'dialplan');
 
   const config: ConnectorConfig = {
     redisUrl,
@@ -117,9 +140,9 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       ratePerSecond: read.integer('MAKECALL_RATE_LIMIT', 10, 1, 100_000),
     },
     recordings: {
-      mode: read.oneOf('RECORDING_MODE', ['dialplan', 'connector', 'off'] as const, 'dialplan'),
+      mode: recordingMode,
       dir: read.string('RECORDINGS_DIR', '/var/lib/freeswitch/recordings'),
-      publicBaseUrl: read.optional('PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+      publicBaseUrl: publicBaseUrl(read, recordingMode !== 'off'),
       linkTtlMs: read.optional('RECORDING_LINK_TTL') === undefined ? undefined : read.duration('RECORDING_LINK_TTL', '30d', 60_000),
       maxDownloads: read.integer('RECORDING_MAX_DOWNLOADS', 32, 1, 10_000),
       maxBytesPerSecond: read.integer('RECORDING_MAX_MB_PER_S', 40, 0, 100_000) * 1_000_000,
@@ -127,6 +150,7 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
     admin: adminCredentials(read),
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
+    logFormat: read.oneOf<LogFormat>('LOG_FORMAT', ['json', 'pretty'], 'json'),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
   };
   if (/[\s\r\n]/.test(config.freeswitch.password)) read.problem('FS_ESL_PASSWORD must not contain spaces or line breaks');
@@ -139,12 +163,8 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
       read.problem('MAKECALL_DIAL_STRING must contain {extension} and {number} (also available: {vars} {callId} {domain})');
     }
   }
-  if (config.recordings.mode !== 'off') {
-    if (config.recordings.publicBaseUrl === undefined) {
-      read.problem('PUBLIC_BASE_URL is required while recordings are on (RECORDING_MODE dialplan or connector): how the CRM reaches this service, e.g. https://pbx.example.com; or set RECORDING_MODE=off');
-    } else if (!/^https?:\/\/[^\s]+$/.test(config.recordings.publicBaseUrl)) {
-      read.problem('PUBLIC_BASE_URL must be an http:// or https:// URL, e.g. https://pbx.example.com');
-    }
+  if (config.recordings.publicBaseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(config.recordings.publicBaseUrl)) {
+    read.problem('PUBLIC_BASE_URL must be an http:// or https:// URL, e.g. https://pbx.example.com');
   }
   if (!/^\/[A-Za-z0-9_.\/-]*$/.test(config.recordings.dir) || config.recordings.dir.includes('..')) {
     read.problem('RECORDINGS_DIR must be an absolute path of letters, digits, _ . - and /');
@@ -152,8 +172,19 @@ export function loadConnectorConfig(env: Readonly<Record<string, string | undefi
   if (config.delivery.retryMaxMs < config.delivery.retryInitialMs) {
     read.problem('DELIVERY_RETRY_MAX must not be shorter than DELIVERY_RETRY_INITIAL');
   }
-  read.done();
   return config;
+}
+
+/** Required while recordings are on: the CRM fetches them through this address. */
+function publicBaseUrl(read: EnvReader, recordingsOn: boolean): string | undefined {
+  const value = recordingsOn
+    ? read.required(
+        'PUBLIC_BASE_URL',
+        'how the CRM reaches this service, e.g. https://pbx.example.com; or set RECORDING_MODE=off',
+        'while recordings are on (RECORDING_MODE dialplan or connector)',
+      ) || undefined
+    : read.optional('PUBLIC_BASE_URL');
+  return value?.replace(/\/+$/, '');
 }
 
 /** AGENT_EXTENSION_PATTERN must compile, and should only ever match digits (CC360 maps digit extensions). */

@@ -19,13 +19,27 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']);
 }
 
+/** The variables a configuration read, and those of them it could not do without. */
+export interface VariablesRead {
+  readonly all: readonly string[];
+  readonly required: readonly string[];
+}
+
 export class EnvReader {
   private readonly problems: string[] = [];
+  private readonly names = new Set<string>();
+  private readonly requiredNames = new Set<string>();
 
   constructor(private readonly env: Env) {}
 
+  /** Every variable read so far (deployment files are checked against this list). */
+  get variablesRead(): VariablesRead {
+    return { all: [...this.names], required: [...this.requiredNames] };
+  }
+
   /** Unset and empty are the same: both take the default. */
   private raw(name: string): string | undefined {
+    this.names.add(name);
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
@@ -36,6 +50,7 @@ export class EnvReader {
 
   /** Like string(), but an explicitly empty value is kept (CRM_PATH_PREFIX="" is meaningful). */
   stringAllowEmpty(name: string, fallback: string): string {
+    this.names.add(name);
     const value = this.env[name];
     return value === undefined ? fallback : value.trim();
   }
@@ -44,10 +59,12 @@ export class EnvReader {
     return this.raw(name);
   }
 
-  required(name: string, expected: string): string {
+  /** `when` says under which setting the variable is required, e.g. "while recordings are on". */
+  required(name: string, expected: string, when?: string): string {
+    this.requiredNames.add(name);
     const value = this.raw(name);
     if (value === undefined) {
-      this.problems.push(`${name} is required: ${expected}`);
+      this.problems.push(`${name} is required${when ? ` ${when}` : ''}: ${expected}`);
       return '';
     }
     return value;

@@ -1,2 +1,2 @@
-export { loadConnectorConfig, type ConnectorConfig, type CrmAuthMode, type LogLevel } from './connector-config';
-export { ConfigError, EnvReader, parseDuration } from './env-reader';
+export { connectorVariables, loadConnectorConfig, type ConnectorConfig, type CrmAuthMode, type LogFormat, type LogLevel } from './connector-config';
+export { ConfigError, EnvReader, parseDuration, type VariablesRead } from './env-reader';
