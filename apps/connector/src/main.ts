@@ -30,7 +30,7 @@ function configOrExit(): ConnectorConfig {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const pinoLogger = createLogger(config.logLevel);
+  const pinoLogger = createLogger(config.logLevel, config.logFormat);
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: new PinoNestLogger(pinoLogger) });
   app.useLogger(NEST_LEVELS[config.logLevel]);
   app.use(httpLogger(pinoLogger));
