@@ -10,7 +10,6 @@ import { laneQueueNames } from '@cc360/delivery';
 import { ConnectorRecorder, DownloadBudget, RecordingLinks, RecordingsModule, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { HealthController } from './health.controller';
 
 export const CONNECTOR_CONFIG = Symbol('CONNECTOR_CONFIG');
 
@@ -116,7 +115,6 @@ export class AppModule {
           ? [DashboardModule.forRoot({ ...config.admin, queueNames: laneQueueNames(config.delivery.concurrency) })]
           : []),
       ],
-      controllers: [HealthController],
       providers: [
         { provide: CONNECTOR_CONFIG, useValue: config },
         ...(config.recordings.mode === 'connector'

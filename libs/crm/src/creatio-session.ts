@@ -47,6 +47,11 @@ export class CreatioSession {
     return this.attempts;
   }
 
+  /** The last login attempt failed (until one succeeds); readiness reports it. */
+  get loginFailing(): boolean {
+    return this.lastFailure !== undefined;
+  }
+
   /**
    * The session a request is about to use (logs in first when there is none). Its headers carry the
    * cookies and the BPMCSRF header (the BPMCSRF cookie's value); they are read from the jar once per login

@@ -61,6 +61,11 @@ export class CrmClient {
     return this.session?.loginAttempts ?? 0;
   }
 
+  /** Session mode: the last login attempt failed and none has succeeded since. */
+  get loginFailing(): boolean {
+    return this.session?.loginFailing ?? false;
+  }
+
   /** Resolves on a 2xx answer; rejects with a classified CrmRequestError otherwise. */
   async send(notification: CrmNotification): Promise<CrmAnswer> {
     const request = cc360RequestOf(notification);

@@ -73,6 +73,18 @@ describe('CRM client: login', () => {
     expect(secretsIn(error.message)).toEqual([]);
     expect(sim.accepted).toHaveLength(0);
   });
+
+  it('reports a failing login until a login works again (after the first cooldown)', async () => {
+    const { sim, crm } = await setup();
+    expect(crm.loginFailing).toBe(false);
+    sim.failNextLogins(1, { kind: 'status', status: 500 });
+    await failureOf(crm.send(ringing));
+    expect(crm.loginFailing).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await crm.send(ringing);
+    expect(crm.loginFailing).toBe(false);
+    expect(sim.loginCount).toBe(2);
+  });
 });
 
 describe('CRM client: session expiry', () => {

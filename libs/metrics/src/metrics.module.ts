@@ -1,4 +1,4 @@
-// Nest wiring of metrics and readiness: it only reads the other modules' objects.
+// Nest wiring of metrics and health (Terminus): it only reads the other modules' objects.
 import { CrmClient } from '@cc360/crm';
 import { Delivery } from '@cc360/delivery';
 import { EslClient } from '@cc360/esl';
@@ -6,7 +6,10 @@ import { CallIngest } from '@cc360/ingest';
 import { MakecallService } from '@cc360/makecall';
 import { RecordingServer } from '@cc360/recordings';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { ConnectorMetrics } from './connector-metrics';
+import { HealthController } from './health.controller';
+import { ConnectorHealthIndicators } from './health-indicators';
 import { MetricsController } from './metrics.controller';
 
 @Module({})
@@ -15,9 +18,12 @@ export class MetricsModule {
   static forRoot(imports: NonNullable<ModuleMetadata['imports']>): DynamicModule {
     return {
       module: MetricsModule,
-      imports,
-      controllers: [MetricsController],
+      // Terminus would log every failed check: probes every few seconds would flood the log while
+      // FreeSWITCH is away. The parts log their own state changes instead, once each.
+      imports: [...imports, TerminusModule.forRoot({ logger: false })],
+      controllers: [MetricsController, HealthController],
       providers: [
+        ConnectorHealthIndicators,
         {
           provide: ConnectorMetrics,
           inject: [EslClient, Delivery, CallIngest, CrmClient, MakecallService, { token: RecordingServer, optional: true }],
