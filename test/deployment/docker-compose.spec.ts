@@ -2,8 +2,11 @@
 // connector's environment passes the real configuration check, and compose, the FreeSWITCH files under
 // deploy/freeswitch (parsed as XML) and the connector agree on ports, password, ACL and recordings.
 import { connectorVariables, loadConnectorConfig } from '@cc360/config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  REPO_ROOT,
   cidrWithin,
   interpolate,
   mandatoryVariables,
@@ -129,13 +132,15 @@ describe('docker-compose.yml: FreeSWITCH and the connector agree', () => {
     expect(record?.data).toMatch(new RegExp(`^${recordingsDir}/\\$\\{strftime\\(%Y/%m/%d\\)\\}/\\$\\{cc360_call_id\\}\\.`));
   });
 
-  it('mounts our FreeSWITCH files over the stock ones, read-only', () => {
+  it('mounts our FreeSWITCH files over the stock ones, read-only, the call id and recording in both contexts', () => {
     expect(volumeMounts(freeswitch).filter((mount) => mount.source.startsWith('./deploy/freeswitch/'))).toEqual(
-      ['autoload_configs/event_socket.conf.xml', 'autoload_configs/acl.conf.xml', 'dialplan/default/00_cc360.xml'].map((file) => ({
-        source: `./deploy/freeswitch/${file}`,
-        target: `/etc/freeswitch/${file}`,
-        readOnly: true,
-      })),
+      [
+        ['autoload_configs/event_socket.conf.xml', 'autoload_configs/event_socket.conf.xml'],
+        ['autoload_configs/acl.conf.xml', 'autoload_configs/acl.conf.xml'],
+        ['dialplan/default.xml', 'dialplan/default.xml'],
+        ['dialplan/00_cc360.xml', 'dialplan/default/00_cc360.xml'],
+        ['dialplan/00_cc360.xml', 'dialplan/public/00_cc360.xml'],
+      ].map(([file, target]) => ({ source: `./deploy/freeswitch/${file}`, target: `/etc/freeswitch/${target}`, readOnly: true })),
     );
   });
 });
@@ -152,12 +157,30 @@ describe('deploy/freeswitch dialplan', () => {
   });
 
   it('lets routing go on after its extensions', () => {
-    const extensions = (readFreeswitchXml('dialplan/default/00_cc360.xml').include as XmlElement).extension as XmlElement[];
+    const extensions = (readFreeswitchXml('dialplan/00_cc360.xml').include as XmlElement).extension as XmlElement[];
     expect(extensions.map((extension) => extension.continue)).toEqual(extensions.map(() => 'true'));
+  });
+
+  it('runs the files of default/ (00_cc360.xml among them) before any extension of the default context', () => {
+    const text = readFileSync(join(REPO_ROOT, 'deploy/freeswitch/dialplan/default.xml'), 'utf8');
+    const include = text.indexOf('<X-PRE-PROCESS cmd="include" data="default/*.xml"/>');
+    expect(include).toBeGreaterThan(0);
+    expect(text.indexOf('<extension')).toBeGreaterThan(include);
+    const context = (readFreeswitchXml('dialplan/default.xml').include as XmlElement).context as XmlElement;
+    expect(context.name).toBe('default');
+    const bridge = ((context.extension as XmlElement[])[0].condition as XmlElement[])[0].action as XmlElement[];
+    expect(bridge.map((action) => action.application)).toContain('bridge');
+  });
+
+  it('never names the preprocessor in an XML comment, where FreeSWITCH would still run it', () => {
+    for (const file of ['autoload_configs/event_socket.conf.xml', 'autoload_configs/acl.conf.xml', 'dialplan/default.xml', 'dialplan/00_cc360.xml']) {
+      const comments = readFileSync(join(REPO_ROOT, 'deploy/freeswitch', file), 'utf8').match(/<!--[\s\S]*?-->/g) ?? [];
+      expect(comments.filter((comment) => /x-pre-process/i.test(comment)), file).toEqual([]);
+    }
   });
 });
 
 function dialplanActions(): XmlElement[] {
-  const extensions = (readFreeswitchXml('dialplan/default/00_cc360.xml').include as XmlElement).extension as XmlElement[];
+  const extensions = (readFreeswitchXml('dialplan/00_cc360.xml').include as XmlElement).extension as XmlElement[];
   return extensions.flatMap((extension) => (extension.condition as XmlElement[]).flatMap((condition) => (condition.action as XmlElement[] | undefined) ?? []));
 }
