@@ -18,6 +18,9 @@ import { CrmProcess, ms, now, sleep, summarize } from './bench-kit';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PARKED_CALLS = Number(process.env.BENCH_PARKED_CALLS ?? 10_000);
 const DOWNLOADERS = Number(process.env.BENCH_DOWNLOADERS ?? 50);
+/** `BENCH_RATES=50 BENCH_LATENCY_ONLY=1` measures one rate and skips the download and memory runs. */
+const RATES = (process.env.BENCH_RATES ?? '50,200').split(',').map(Number);
+const LATENCY_ONLY = process.env.BENCH_LATENCY_ONLY === '1';
 const RECORDING_MB = 20;
 const TOKEN = 'bench-webapi-token';
 
@@ -161,22 +164,25 @@ async function main(): Promise<void> {
     RECORDINGS_DIR: recordings,
     PUBLIC_BASE_URL: 'https://pbx.example.com',
     WEBAPI_TOKEN: TOKEN,
+    ...(process.env.JOURNAL_TTL === undefined ? {} : { JOURNAL_TTL: process.env.JOURNAL_TTL }),
   }, process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []);
   try {
     await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
     const pid = connector.pid;
     if (!pid) throw new Error('the connector is not running');
     const rows = [];
-    for (const rate of [50, 200]) {
+    for (const rate of RATES) {
       rows.push({ ...(await latencyRun(freeswitch, crm, pid, rate)), downloads: '' });
       await sleep(2_000);
     }
-    const loop = downloadLoop(`http://127.0.0.1:${connector.httpPort}/${TOKEN}/recording/call.mp3`, DOWNLOADERS);
-    const busy = await latencyRun(freeswitch, crm, pid, 200);
-    const downloaded = await loop.stop();
-    rows.push({ ...busy, downloads: `${DOWNLOADERS} clients: ${downloaded.downloads} × ${RECORDING_MB} MB, ${downloaded.mbPerSecond.toFixed(0)} MB/s` });
-    await sleep(2_000);
-    const parked = await parkedCalls(freeswitch, pid);
+    if (!LATENCY_ONLY) {
+      const loop = downloadLoop(`http://127.0.0.1:${connector.httpPort}/${TOKEN}/recording/call.mp3`, DOWNLOADERS);
+      const busy = await latencyRun(freeswitch, crm, pid, 200);
+      const downloaded = await loop.stop();
+      rows.push({ ...busy, downloads: `${DOWNLOADERS} clients: ${downloaded.downloads} × ${RECORDING_MB} MB, ${downloaded.mbPerSecond.toFixed(0)} MB/s` });
+      await sleep(2_000);
+    }
+    const parked = LATENCY_ONLY ? undefined : await parkedCalls(freeswitch, pid);
     process.stdout.write(
       [
         `End-to-end benchmark — ${new Date().toISOString()}, node ${process.version}, ${SECONDS} s per rate, answered calls (4 CRM requests each), CRM answering at once`,
@@ -188,7 +194,7 @@ async function main(): Promise<void> {
         ),
         '',
         `Latency: the agent leg's event written on the ESL socket → the CRM request received (Creatio simulator in its own process).`,
-        `Memory with ${PARKED_CALLS} calls up at once: ${parked.up.toFixed(0)} MB RSS (${parked.before.toFixed(0)} MB before).`,
+        parked ? `Memory with ${PARKED_CALLS} calls up at once: ${parked.up.toFixed(0)} MB RSS (${parked.before.toFixed(0)} MB before).` : '',
         '',
       ].join('\n'),
     );
