@@ -3,6 +3,6 @@ export { CALL_ID_VARIABLE, callIdOf, callKeyOf, relatedLegIds, resolveCallId } f
 export { DEFAULT_CALL_MODEL_OPTIONS, type CallModelOptions, type ReportingPolicy } from './call-model-options';
 export { applyEvent, MalformedChannelEventError, type CallUpdate } from './call-reducer';
 export { crmCallIdOf, legIdsOfCall, newCallState, type AgentLegState, type CallState, type CloseOutReason, type OtherLegState } from './call-state';
-export { eventSequenceOf, legIdOf, type ChannelEvent } from './channel-event';
+export { eventSequenceOf, eventTimeMicros, hangupCauseOf, legIdOf, type ChannelEvent } from './channel-event';
 export { closeOutCall } from './close-out';
 export * from './notifications';

@@ -4,6 +4,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { CallOrderGate } from './call-order-gate';
+import type { DeliveryAttemptObserver } from './delivery-attempt';
 import { laneQueueNames } from './lanes';
 import { LaneProducer } from './lane-producer';
 import { LaneWorkers, type NotificationSender } from './lane-workers';
@@ -27,6 +28,8 @@ export interface DeliveryOptions {
   /** Run lane workers in this process (false: produce only). */
   consume: boolean;
   logger?: LoggerService;
+  /** Told about every request to the CRM (the call journal); optional. */
+  attemptObserver?: DeliveryAttemptObserver;
 }
 
 export const DELIVERY_DEFAULTS = {
@@ -104,6 +107,7 @@ export class Delivery {
           lockDurationMs: options.lockDurationMs,
           gatePollMs: options.gatePollMs,
           logger: this.logger,
+          attemptObserver: options.attemptObserver,
         })
       : undefined;
   }

@@ -1,4 +1,5 @@
 export { Delivery, DELIVERY_DEFAULTS, createLaneQueues, type DeliveryOptions, type LaneQueues } from './delivery';
+export type { DeliveryAttempt, DeliveryAttemptObserver, DeliveryAttemptOutcome } from './delivery-attempt';
 export type { DeliveredEvent, DeliveryEvents, FailedEvent, RetryingEvent } from './delivery-events';
 export { deliveryJobId, notificationKind, type DeliveryJobData } from './delivery-job';
 export { laneOf, laneQueueName, laneQueueNames, QUEUE_NAME_PREFIX } from './lanes';

@@ -7,6 +7,7 @@ import { DelayedError, Job, UnrecoverableError, Worker, type Queue, type RedisOp
 import Redis from 'ioredis';
 import { EventEmitter } from 'node:events';
 import type { CallOrderGate } from './call-order-gate';
+import { sendObserved, type DeliveryAttemptObserver } from './delivery-attempt';
 import { TransientDeliveryError, toDeliveryFailure } from './delivery-failure';
 import { DeliveryHealth } from './delivery-health';
 import { FailureLog } from './failure-log';
@@ -28,6 +29,8 @@ export interface LaneWorkersOptions {
   /** Longest a job waiting behind an earlier job of its call sleeps before it looks again. */
   gatePollMs: number;
   logger?: LoggerService;
+  /** Told about every request to the CRM (the call journal); optional. */
+  attemptObserver?: DeliveryAttemptObserver;
 }
 
 export const BACKOFF_TYPE = 'cc360-backoff';
@@ -115,7 +118,7 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
 
     const attempts = job.attemptsMade + 1;
     try {
-      await this.sender.send(notification);
+      await sendObserved(this.sender, notification, attempts, this.options.attemptObserver);
     } catch (error) {
       const failure = toDeliveryFailure(error);
       const expired = retryWindowOver(this.options.retry, producedAt);

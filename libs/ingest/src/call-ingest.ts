@@ -15,6 +15,7 @@ import {
 } from '@cc360/calls';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { CallStateStore } from './call-state-store';
+import type { IngestObserver } from './ingest-observer';
 
 /** The events the call model needs (subscribe to these). */
 export const CALL_EVENTS = [
@@ -61,6 +62,7 @@ export class CallIngest {
     private readonly model: CallModelOptions,
     logger?: LoggerService,
     private readonly recordingUrls: RecordingUrls = () => [],
+    private readonly observer?: IngestObserver,
   ) {
     this.logger = logger ?? new Logger('CallIngest');
   }
@@ -134,6 +136,7 @@ export class CallIngest {
     const indexed: Record<string, string | undefined> = {};
     for (const legId of legIds) indexed[legId] = this.legToCall.get(legId);
     const callId = resolveCallId(event, indexed) ?? legIds[0] ?? 'unknown';
+    this.observer?.eventReceived(callId, event);
     const update = applyEvent(this.states.get(callId), event, this.model);
     this.commit(update.state, update.notifications, legIds);
   }
@@ -158,6 +161,7 @@ export class CallIngest {
 
   private commit(state: CallState, notifications: readonly CrmNotification[], legIds: readonly string[]): void {
     for (const notification of notifications) {
+      this.observer?.notificationProduced(notification);
       this.publish(notification.type === 'summary' ? { ...notification, files: this.recordingUrls(notification.files) } : notification);
     }
     this.counters.notifications += notifications.length;

@@ -16,6 +16,7 @@ import Redis from 'ioredis';
 import { CallIngest, type RecordingUrls } from './call-ingest';
 import { CallStateStore } from './call-state-store';
 import { FreeswitchIngest, type FreeswitchConnection } from './freeswitch-ingest';
+import type { IngestObserver } from './ingest-observer';
 
 export interface IngestModuleOptions {
   redisUrl: string;
@@ -26,6 +27,8 @@ export interface IngestModuleOptions {
   imports: NonNullable<ModuleMetadata['imports']>;
   /** Recording paths → the URLs call summaries carry (none when recordings are off). */
   recordingUrls: RecordingUrls;
+  /** Told about every event and notification of each call (the call journal); optional. */
+  observer?: IngestObserver;
 }
 
 const STATE_REDIS = Symbol('INGEST_STATE_REDIS');
@@ -72,6 +75,7 @@ export class IngestModule {
               options.model,
               new Logger('CallIngest'),
               options.recordingUrls,
+              options.observer,
             ),
         },
         {
