@@ -16,6 +16,7 @@ export default defineConfig({
       '@cc360/delivery': lib('delivery'),
       '@cc360/esl': lib('esl'),
       '@cc360/ingest': lib('ingest'),
+      '@cc360/journal': lib('journal'),
       '@cc360/makecall': lib('makecall'),
       '@cc360/metrics': lib('metrics'),
       '@cc360/recordings': lib('recordings'),
