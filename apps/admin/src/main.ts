@@ -3,10 +3,13 @@
 //   stats                 jobs per state, all lanes together and per lane
 //   failed [limit]        notifications that failed for good, newest first, with their reason
 //   retry [callId]        put failed notifications back in line (all, or those of one call)
+//   timeline <callId> [--json]  one call's journal: ESL events, notifications, CRM requests, in time order
 import { createLaneQueues, type DeliveryJobData } from '@cc360/delivery';
+import { CALL_ID_PATTERN, formatTimeline, readTimeline, timelineJson } from '@cc360/journal';
 import type { Job } from 'bullmq';
+import Redis from 'ioredis';
 
-const USAGE = 'usage: npm run admin -- stats | failed [limit] | retry [callId]';
+const USAGE = 'usage: npm run admin -- stats | failed [limit] | retry [callId] | timeline <callId> [--json]';
 
 function env(name: string, fallback: string): string {
   const value = process.env[name];
@@ -25,8 +28,30 @@ async function failedJobs(queues: ReturnType<typeof createLaneQueues>['queues'])
   return all.flat().sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0));
 }
 
+/** Exit code 1 when the journal has nothing on the call (unknown, expired after JOURNAL_TTL, or the journal is off). */
+async function timeline(redisUrl: string, args: readonly string[]): Promise<number> {
+  const json = args.includes('--json');
+  const [callId, ...rest] = args.filter((arg) => arg !== '--json');
+  if (!callId || rest.length > 0 || !CALL_ID_PATTERN.test(callId)) {
+    process.stderr.write(`timeline needs one call id (letters, digits, _ . @ -)\n${USAGE}\n`);
+    return 2;
+  }
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    const found = await readTimeline(redis, 'cc360', callId);
+    process.stdout.write(json ? timelineJson(found) : formatTimeline(found));
+    if (found.entries.length === 0 && !json) {
+      process.stderr.write(`nothing journaled for call ${callId}: unknown call, older than JOURNAL_TTL, or JOURNAL_TTL=0\n`);
+    }
+    return found.entries.length > 0 ? 0 : 1;
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<number> {
   const [command, argument] = process.argv.slice(2);
+  if (command === 'timeline') return timeline(env('REDIS_URL', 'redis://127.0.0.1:6379'), process.argv.slice(3));
   const laneCount = Number(env('DELIVERY_CONCURRENCY', '32'));
   if (!command || !Number.isInteger(laneCount) || laneCount < 1) {
     process.stderr.write(`${USAGE}\n`);

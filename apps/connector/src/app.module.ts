@@ -3,6 +3,7 @@ import type { ConnectorConfig } from '@cc360/config';
 import { CrmClient } from '@cc360/crm';
 import { DeliveryModule, NOTIFICATION_SENDER } from '@cc360/delivery';
 import { IngestModule } from '@cc360/ingest';
+import { CallJournal, JournalModule } from '@cc360/journal';
 import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
 import { DashboardModule } from '@cc360/admin';
@@ -51,6 +52,10 @@ class CrmModule {
 export class AppModule {
   static forRoot(config: ConnectorConfig): DynamicModule {
     const crmModule = CrmModule.forRoot(config);
+    const journal =
+      config.journalTtlMs > 0
+        ? CallJournal.connect(config.redisUrl, { prefix: 'cc360', ttlMs: config.journalTtlMs, logger: new Logger('CallJournal') })
+        : undefined;
     const deliveryModule = DeliveryModule.forRoot({
       imports: [crmModule],
       redisUrl: config.redisUrl,
@@ -69,6 +74,7 @@ export class AppModule {
       keepFailedMs: 14 * 24 * 3_600_000,
       consume: true,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
+      attemptObserver: journal,
     });
     const links =
       config.recordings.mode === 'off' || config.recordings.publicBaseUrl === undefined
@@ -91,6 +97,7 @@ export class AppModule {
         reorderWindowMs: config.freeswitch.reorderWindowMs,
       },
       model: config.calls,
+      observer: journal,
     });
     const makecallModule = MakecallModule.forRoot({
       imports: [ingestModule],
@@ -111,6 +118,7 @@ export class AppModule {
         makecallModule,
         MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule, ...(recordingModule ? [recordingModule] : [])]),
         ...(recordingModule ? [recordingModule] : []),
+        ...(journal ? [JournalModule.forRoot(journal)] : []),
         ...(config.admin
           ? [DashboardModule.forRoot({ ...config.admin, queueNames: laneQueueNames(config.delivery.concurrency) })]
           : []),

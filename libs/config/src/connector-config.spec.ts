@@ -100,6 +100,15 @@ describe('connector configuration', () => {
     expect(anonymousNoRecordings.all).not.toContain('CRM_USERNAME');
   });
 
+  it('keeps call journals 7 days unless JOURNAL_TTL says otherwise; 0 turns the journal off', () => {
+    expect(loadConnectorConfig(minimal).journalTtlMs).toBe(7 * 86_400_000);
+    expect(loadConnectorConfig({ ...minimal, JOURNAL_TTL: '36h' }).journalTtlMs).toBe(36 * 3_600_000);
+    expect(loadConnectorConfig({ ...minimal, JOURNAL_TTL: '0' }).journalTtlMs).toBe(0);
+    expect(problemsOf({ ...minimal, JOURNAL_TTL: 'a week' })).toEqual([expect.stringMatching(/^JOURNAL_TTL must be a duration/)]);
+    expect(problemsOf({ ...minimal, JOURNAL_TTL: '10s' })).toEqual([expect.stringMatching(/^JOURNAL_TTL must be a duration .*at least 60000 ms/)]);
+    expect(problemsOf({ ...minimal, JOURNAL_TTL: '400d' })).toEqual([expect.stringMatching(/^JOURNAL_TTL must be at most 365d/)]);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('24h')).toBe(86_400_000);
     expect(parseDuration('1.5s')).toBe(1_500);

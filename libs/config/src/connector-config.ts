@@ -51,6 +51,8 @@ export interface ConnectorConfig {
     readonly maxDownloads: number;
     readonly maxBytesPerSecond: number;
   };
+  /** How long each call's journal (the admin CLI's timeline) is kept; 0: no journal. */
+  readonly journalTtlMs: number;
   /** Queue dashboard credentials; the dashboard is off without them. */
   readonly admin: { readonly user: string; readonly password: string } | undefined;
   readonly httpPort: number;
@@ -147,6 +149,7 @@ function readConnectorConfig(read: EnvReader): ConnectorConfig {
       maxDownloads: read.integer('RECORDING_MAX_DOWNLOADS', 32, 1, 10_000),
       maxBytesPerSecond: read.integer('RECORDING_MAX_MB_PER_S', 40, 0, 100_000) * 1_000_000,
     },
+    journalTtlMs: journalTtl(read),
     admin: adminCredentials(read),
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
@@ -196,6 +199,14 @@ function agentPattern(read: EnvReader): RegExp {
     read.problem(`AGENT_EXTENSION_PATTERN must be a regular expression such as ^\\d{2,6}$, got "${source}"`);
     return /^\d{2,6}$/;
   }
+}
+
+/** JOURNAL_TTL: a duration from a minute to a year, or 0 for no journal at all. */
+function journalTtl(read: EnvReader): number {
+  if (read.optional('JOURNAL_TTL') === '0') return 0;
+  const ttlMs = read.duration('JOURNAL_TTL', '7d', 60_000);
+  if (ttlMs > 365 * 86_400_000) read.problem('JOURNAL_TTL must be at most 365d (or 0 to turn the call journal off)');
+  return ttlMs;
 }
 
 /** ADMIN_USER and ADMIN_PASSWORD go together; neither set turns the dashboard off. */
