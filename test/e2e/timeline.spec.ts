@@ -9,10 +9,18 @@ import { CALL_EVENTS } from '@cc360/ingest';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toNotification } from '../support/creatio/received';
-import { recordedIncomingCall } from '../support/freeswitch/call-scenarios';
+import { missedIncomingCall, recordedIncomingCall } from '../support/freeswitch/call-scenarios';
 import { startHarness, type Harness } from './connector-harness';
 
 const WEBAPI_TOKEN = 'timeline-webapi-token';
+
+function adminCli(harness: Harness, args: readonly string[]): { code: number | null; out: string; err: string } {
+  const result = spawnSync(process.execPath, [resolve(__dirname, '../../dist/apps/admin/src/main.js'), ...args], {
+    env: { PATH: process.env.PATH ?? '', REDIS_URL: harness.redis.url },
+    encoding: 'utf8',
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
 
 interface JsonTimeline {
   callId: string;
@@ -33,13 +41,7 @@ describe('admin CLI: timeline of one call', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function admin(...args: string[]): { code: number | null; out: string; err: string } {
-    const result = spawnSync(process.execPath, [resolve(__dirname, '../../dist/apps/admin/src/main.js'), ...args], {
-      env: { PATH: process.env.PATH ?? '', REDIS_URL: harness.redis.url },
-      encoding: 'utf8',
-    });
-    return { code: result.status, out: result.stdout, err: result.stderr };
-  }
+  const admin = (...args: string[]) => adminCli(harness, args);
 
   it('shows the events received, the notifications produced and every CRM request with its answer, in time order', async () => {
     const caller = randomUUID();
@@ -117,6 +119,10 @@ describe('admin CLI: timeline of one call', () => {
       ['incoming', 1, 200, undefined],
     ]);
 
+    const metrics = await (await fetch(`http://127.0.0.1:${harness.connector.httpPort}/metrics`)).text();
+    expect(Number(/^cc360_journal_entries\{state="written_total"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(parsed.entries.length);
+    expect(metrics).toMatch(/^cc360_journal_entries\{state="dropped_total"\} 0$/m);
+
     // Kept for JOURNAL_TTL (7 days by default), and no secret in it: not the webapi token of the
     // recording URL, not the CRM token or password, not the event socket password.
     const redis = new Redis(harness.redis.url);
@@ -139,5 +145,28 @@ describe('admin CLI: timeline of one call', () => {
     expect(admin('timeline').code).toBe(2);
     expect(admin('timeline', 'x; rm -rf /').code).toBe(2);
     expect(admin('timeline', 'a', 'b').code).toBe(2);
+  });
+});
+
+describe('call journal off (JOURNAL_TTL=0)', () => {
+  let harness: Harness;
+
+  beforeAll(async () => {
+    harness = await startHarness({ JOURNAL_TTL: '0' });
+  });
+  afterAll(() => harness.close());
+
+  it('writes nothing, and the timeline says so', async () => {
+    const caller = randomUUID();
+    harness.play(missedIncomingCall({ caller, agent: randomUUID() }, '79991112233', '102', 'NO_ANSWER'));
+    await harness.requestsFor(caller, 3);
+    const redis = new Redis(harness.redis.url);
+    try {
+      expect(await redis.keys('cc360:journal:*')).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+    expect(adminCli(harness, ['timeline', caller]).code).toBe(1);
+    expect(await (await fetch(`http://127.0.0.1:${harness.connector.httpPort}/metrics`)).text()).not.toContain('cc360_journal_entries');
   });
 });

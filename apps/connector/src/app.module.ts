@@ -109,6 +109,7 @@ export class AppModule {
     });
     const budget = new DownloadBudget({ maxDownloads: config.recordings.maxDownloads, bytesPerSecond: config.recordings.maxBytesPerSecond });
     const recordingModule = links ? RecordingsModule.forRoot({ links, token: config.makecall.token, budget }) : undefined;
+    const journalModule = journal ? JournalModule.forRoot(journal) : undefined;
     return {
       module: AppModule,
       imports: [
@@ -116,9 +117,9 @@ export class AppModule {
         deliveryModule,
         ingestModule,
         makecallModule,
-        MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule, ...(recordingModule ? [recordingModule] : [])]),
+        MetricsModule.forRoot([crmModule, deliveryModule, ingestModule, makecallModule, ...(recordingModule ? [recordingModule] : []), ...(journalModule ? [journalModule] : [])]),
         ...(recordingModule ? [recordingModule] : []),
-        ...(journal ? [JournalModule.forRoot(journal)] : []),
+        ...(journalModule ? [journalModule] : []),
         ...(config.admin
           ? [DashboardModule.forRoot({ ...config.admin, queueNames: laneQueueNames(config.delivery.concurrency) })]
           : []),

@@ -15,6 +15,8 @@ export interface MetricSources {
   makecall: MakecallService;
   /** Recording downloads by result; absent while recordings are off. */
   recordings?: { stats(): Record<string, number> };
+  /** The call journal's writes; absent while it is off (JOURNAL_TTL=0). */
+  journal?: { stats(): { written: number; dropped: number; buffered: number } };
 }
 
 export class ConnectorMetrics {
@@ -23,7 +25,7 @@ export class ConnectorMetrics {
   constructor(sources: MetricSources) {
     const registry = this.registry;
     collectDefaultMetrics({ register: registry });
-    const { esl, delivery, ingest, crm, makecall, recordings } = sources;
+    const { esl, delivery, ingest, crm, makecall, recordings, journal } = sources;
 
     new Gauge({
       name: 'cc360_esl_connected',
@@ -116,6 +118,20 @@ export class ConnectorMetrics {
         registers: [registry],
         collect() {
           for (const [result, count] of Object.entries(recordings.stats())) this.set({ result }, count);
+        },
+      });
+    }
+    if (journal) {
+      new Gauge({
+        name: 'cc360_journal_entries',
+        help: 'Call journal entries: written and dropped (Redis could not take them) since start, buffered now',
+        labelNames: ['state'],
+        registers: [registry],
+        collect() {
+          const stats = journal.stats();
+          this.set({ state: 'written_total' }, stats.written);
+          this.set({ state: 'dropped_total' }, stats.dropped);
+          this.set({ state: 'buffered' }, stats.buffered);
         },
       });
     }

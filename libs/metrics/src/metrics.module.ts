@@ -3,6 +3,7 @@ import { CrmClient } from '@cc360/crm';
 import { Delivery } from '@cc360/delivery';
 import { EslClient } from '@cc360/esl';
 import { CallIngest } from '@cc360/ingest';
+import { CallJournal } from '@cc360/journal';
 import { MakecallService } from '@cc360/makecall';
 import { RecordingServer } from '@cc360/recordings';
 import { Module, type DynamicModule, type ModuleMetadata } from '@nestjs/common';
@@ -26,9 +27,9 @@ export class MetricsModule {
         ConnectorHealthIndicators,
         {
           provide: ConnectorMetrics,
-          inject: [EslClient, Delivery, CallIngest, CrmClient, MakecallService, { token: RecordingServer, optional: true }],
-          useFactory: (esl: EslClient, delivery: Delivery, ingest: CallIngest, crm: CrmClient, makecall: MakecallService, recordings?: RecordingServer) =>
-            new ConnectorMetrics({ esl, delivery, ingest, crm, makecall, recordings }),
+          inject: [EslClient, Delivery, CallIngest, CrmClient, MakecallService, { token: RecordingServer, optional: true }, { token: CallJournal, optional: true }],
+          useFactory: (esl: EslClient, delivery: Delivery, ingest: CallIngest, crm: CrmClient, makecall: MakecallService, recordings?: RecordingServer, journal?: CallJournal) =>
+            new ConnectorMetrics({ esl, delivery, ingest, crm, makecall, recordings, journal }),
         },
       ],
     };
