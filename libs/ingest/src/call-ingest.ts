@@ -145,7 +145,14 @@ export class CallIngest {
     const ids = new Set([...this.states.keys(), ...((await this.guard(() => this.store.openCallIds())) ?? [])]);
     let closed = 0;
     for (const callId of ids) {
-      const state = this.states.get(callId) ?? (await this.guard(() => this.store.load(callId)));
+      const stored = await this.guard(() => this.store.load(callId));
+      if (stored?.closed) {
+        // Another connector instance on the same FreeSWITCH saw the call end while this one could not:
+        // its account stands, and ours (stale) must not add notifications it never sent.
+        this.forgetCall(stored);
+        continue;
+      }
+      const state = this.states.get(callId) ?? stored;
       if (!state) {
         void this.guard(() => this.store.forget(callId));
         continue;
@@ -166,13 +173,18 @@ export class CallIngest {
     }
     this.counters.notifications += notifications.length;
     if (state.closed) {
-      this.states.delete(state.callId);
-      for (const legId of legIdsOfCall(state)) this.legToCall.delete(legId);
+      this.forgetCall(state);
     } else {
       this.states.set(state.callId, state);
       for (const legId of legIds) this.legToCall.set(legId, state.callId);
     }
     this.scheduleSave(state);
+  }
+
+  private forgetCall(state: CallState): void {
+    const known = this.states.get(state.callId);
+    this.states.delete(state.callId);
+    for (const legId of [...legIdsOfCall(state), ...(known ? legIdsOfCall(known) : [])]) this.legToCall.delete(legId);
   }
 
   /**
