@@ -71,6 +71,22 @@ describe('call order gate (real Redis)', () => {
     expect(await gate.pending(other)).toEqual(['live2']);
   });
 
+  it('keeps the order of production when two connector instances with different clocks produce the same call', async () => {
+    const call = randomUUID();
+    const otherInstance = new CallOrderGate(new Redis(inject('redisUrl')), { prefix, gateTtlMs: 60_000, dedupWindowMs: 60_000, orphanAfterMs: 30_000 });
+    await withJobs('hangup', 'summary');
+    // This instance's clock is 5 ms ahead; it writes the hangup first, the other one the summary first.
+    const ahead = (Date.now() + 5) * 1000;
+    const behind = Date.now() * 1000;
+    expect(await gate.admit(call, 'hangup', ahead)).toBe(true);
+    expect(await otherInstance.admit(call, 'hangup', behind)).toBe(true);
+    expect(await otherInstance.admit(call, 'summary', behind + 1)).toBe(true);
+    expect(await gate.admit(call, 'summary', ahead + 1)).toBe(true);
+    expect(await gate.pending(call)).toEqual(['hangup', 'summary']);
+    expect(Number(await redis.zscore(`${prefix}:gate:${call}`, 'hangup'))).toBe(ahead); // exact, no float rounding
+    expect(await otherInstance.turn(call, 'summary', jobKeyPrefix)).toEqual({ kind: 'wait', headJobId: 'hangup' });
+  });
+
   it('hands out strictly increasing orders, also within one millisecond', () => {
     const orders = Array.from({ length: 5_000 }, () => nextOrder(1_700_000_000_000));
     for (let i = 1; i < orders.length; i++) expect(orders[i]).toBeGreaterThan(orders[i - 1]);

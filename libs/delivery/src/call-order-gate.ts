@@ -4,9 +4,16 @@
 import type Redis from 'ioredis';
 
 // Returns 0 (already delivered), 1 (admitted) or 2 (admitted, and first of its call: free to go).
+// A new job never ranks before one already admitted: every producer admits a call's jobs in order, so
+// two connector instances producing the same call (clocks apart) still agree with the order of production.
 const ADMIT = `
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  local order = tonumber(ARGV[1])
+  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+  if #last > 0 and tonumber(last[2]) >= order then order = tonumber(last[2]) + 1 end
+  redis.call('ZADD', KEYS[1], string.format('%.0f', order), ARGV[2])
+end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if redis.call('ZRANK', KEYS[1], ARGV[2]) == 0 then return 2 end
 return 1`;
