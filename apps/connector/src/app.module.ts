@@ -89,7 +89,8 @@ export class AppModule {
       recordingUrls: links ? recordingUrlsFor(links) : () => [],
       imports: [deliveryModule],
       redisUrl: config.redisUrl,
-      prefix: 'cc360',
+      // Each FreeSWITCH node's calls apart: a connector reconciles only the calls its own node can show.
+      prefix: config.freeswitch.nodeId === undefined ? 'cc360' : `cc360:node:${config.freeswitch.nodeId}`,
       freeswitch: {
         host: config.freeswitch.host,
         port: config.freeswitch.port,

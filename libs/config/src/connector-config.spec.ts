@@ -77,6 +77,12 @@ describe('connector configuration', () => {
     expect(problemsOf({ ...minimal, RECORDINGS_DIR: '/var/rec;rm -rf /' })).toEqual([expect.stringMatching(/^RECORDINGS_DIR must be an absolute path/)]);
   });
 
+  it('takes FS_NODE_ID as a plain name, unset by default (one FreeSWITCH node)', () => {
+    expect(loadConnectorConfig(minimal).freeswitch.nodeId).toBeUndefined();
+    expect(loadConnectorConfig({ ...minimal, FS_NODE_ID: 'pbx-1.dc2' }).freeswitch.nodeId).toBe('pbx-1.dc2');
+    expect(problemsOf({ ...minimal, FS_NODE_ID: 'pbx:1' })).toEqual([expect.stringMatching(/^FS_NODE_ID must be 1 to 64 letters/)]);
+  });
+
   it('requires credentials in session mode', () => {
     const problems = problemsOf({ CRM_BASE_URL: 'http://crm', CC360_TOKEN: 't', RECORDING_MODE: 'off' });
     expect(problems).toEqual([

@@ -30,6 +30,8 @@ export interface ConnectorConfig {
     readonly password: string;
     readonly passwordIsDefault: boolean;
     readonly reorderWindowMs: number;
+    /** Names the FreeSWITCH node when several share one Redis: its calls' state is kept apart. */
+    readonly nodeId: string | undefined;
   };
   readonly calls: {
     readonly agentExtensionPattern: RegExp;
@@ -129,6 +131,7 @@ function readConnectorConfig(read: EnvReader): ConnectorConfig {
       password: read.string('FS_ESL_PASSWORD', 'ClueCon'),
       passwordIsDefault: read.string('FS_ESL_PASSWORD', 'ClueCon') === 'ClueCon',
       reorderWindowMs: read.integer('FS_EVENT_REORDER_MS', 5, 0, 1_000),
+      nodeId: read.optional('FS_NODE_ID'),
     },
     calls: {
       agentExtensionPattern: agentPattern(read),
@@ -158,6 +161,9 @@ function readConnectorConfig(read: EnvReader): ConnectorConfig {
   };
   if (/[\s\r\n]/.test(config.freeswitch.password)) read.problem('FS_ESL_PASSWORD must not contain spaces or line breaks');
   if (!/^[A-Za-z0-9.-]+$/.test(config.freeswitch.host)) read.problem(`FS_ESL_HOST must be a host name or IP address, got "${config.freeswitch.host}"`);
+  if (config.freeswitch.nodeId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(config.freeswitch.nodeId)) {
+    read.problem('FS_NODE_ID must be 1 to 64 letters, digits, _ . - (the same on every connector of one FreeSWITCH node)');
+  }
   if (!/^[A-Za-z0-9_.-]+$/.test(config.makecall.context)) read.problem('MAKECALL_CONTEXT must be a dialplan context name (letters, digits, _ . -)');
   if (config.makecall.dialString !== undefined) {
     const template = config.makecall.dialString;

@@ -73,7 +73,8 @@ describe('call order gate (real Redis)', () => {
 
   it('keeps the order of production when two connector instances with different clocks produce the same call', async () => {
     const call = randomUUID();
-    const otherInstance = new CallOrderGate(new Redis(inject('redisUrl')), { prefix, gateTtlMs: 60_000, dedupWindowMs: 60_000, orphanAfterMs: 30_000 });
+    const otherConnection = new Redis(inject('redisUrl'));
+    const otherInstance = new CallOrderGate(otherConnection, { prefix, gateTtlMs: 60_000, dedupWindowMs: 60_000, orphanAfterMs: 30_000 });
     await withJobs('hangup', 'summary');
     // This instance's clock is 5 ms ahead; it writes the hangup first, the other one the summary first.
     const ahead = (Date.now() + 5) * 1000;
@@ -85,6 +86,7 @@ describe('call order gate (real Redis)', () => {
     expect(await gate.pending(call)).toEqual(['hangup', 'summary']);
     expect(Number(await redis.zscore(`${prefix}:gate:${call}`, 'hangup'))).toBe(ahead); // exact, no float rounding
     expect(await otherInstance.turn(call, 'summary', jobKeyPrefix)).toEqual({ kind: 'wait', headJobId: 'hangup' });
+    otherConnection.disconnect();
   });
 
   it('hands out strictly increasing orders, also within one millisecond', () => {
