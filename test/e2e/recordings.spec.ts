@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answeredIncomingCall, dialplanRecordedIncomingCall, recordedIncomingCall } from '../support/freeswitch/call-scenarios';
+import { ConnectorProcess } from '../support/connector-process';
 import { startHarness, type Harness } from './connector-harness';
 
 const TOKEN = 'rec-token';
@@ -71,6 +72,24 @@ describe('recordings', () => {
       expect(connectorMode.freeswitch.commands.filter((c) => c.startsWith('bgapi uuid_record'))).toHaveLength(1);
     } finally {
       await connectorMode.close();
+    }
+  });
+
+  it('RECORDING_MODE=connector with two instances on one FreeSWITCH: each agent leg is recorded once', async () => {
+    const pair = await startHarness({ RECORDING_MODE: 'connector', RECORDINGS_DIR: dir });
+    const { HTTP_PORT: _first, ...env } = pair.connector.env;
+    const second = await ConnectorProcess.start(env);
+    try {
+      await pair.freeswitch.waitForAuthenticatedConnections(2, 10_000);
+      await pair.freeswitch.waitUntil(() => (pair.freeswitch.commands.filter((c) => c === 'api show channels as json').length >= 2 ? true : undefined), 10_000, 'the second instance');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // its subscription is in place
+      const calls = [randomUUID(), randomUUID(), randomUUID()];
+      for (const caller of calls) pair.play(answeredIncomingCall({ caller, agent: randomUUID() }, '79991234567', '103', 3));
+      for (const caller of calls) await pair.requestsFor(caller, 4);
+      expect(pair.freeswitch.commands.filter((c) => c.startsWith('bgapi uuid_record'))).toHaveLength(calls.length);
+    } finally {
+      await second.terminate();
+      await pair.close();
     }
   });
 

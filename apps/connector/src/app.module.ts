@@ -8,7 +8,7 @@ import { MakecallModule } from '@cc360/makecall';
 import { MetricsModule } from '@cc360/metrics';
 import { DashboardModule } from '@cc360/admin';
 import { laneQueueNames } from '@cc360/delivery';
-import { ConnectorRecorder, DownloadBudget, RecordingLinks, RecordingsModule, recordingUrlsFor } from '@cc360/recordings';
+import { ConnectorRecorder, DownloadBudget, RecordingClaims, RecordingLinks, RecordingsModule, recordingUrlsFor } from '@cc360/recordings';
 import { EslClient } from '@cc360/esl';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 
@@ -129,11 +129,12 @@ export class AppModule {
         { provide: CONNECTOR_CONFIG, useValue: config },
         ...(config.recordings.mode === 'connector'
           ? [
+              { provide: RecordingClaims, useFactory: () => RecordingClaims.connect(config.redisUrl, 'cc360') },
               {
                 provide: ConnectorRecorder,
-                inject: [EslClient],
-                useFactory: (esl: EslClient) => {
-                  const recorder = new ConnectorRecorder(esl, config.recordings.dir, config.calls.agentExtensionPattern);
+                inject: [EslClient, RecordingClaims],
+                useFactory: (esl: EslClient, claims: RecordingClaims) => {
+                  const recorder = new ConnectorRecorder(esl, config.recordings.dir, config.calls.agentExtensionPattern, undefined, claims);
                   esl.on('event', (event) => recorder.onEvent(event));
                   return recorder;
                 },

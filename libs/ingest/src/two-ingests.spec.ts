@@ -1,7 +1,7 @@
 // Two connector instances ingest the same FreeSWITCH into one Redis. One of them loses FreeSWITCH for a
 // moment: when it reconciles, it must not report calls the other one saw end, from its stale memory.
 import { DEFAULT_CALL_MODEL_OPTIONS, notificationIdentity, type CrmNotification } from '@cc360/calls';
-import { ringGroupCall } from '@cc360/calls/testing/call-scenarios';
+import { ringGroupCall } from '../../calls/src/testing/call-scenarios';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,5 +1,6 @@
 export { ConnectorRecorder } from './connector-recorder';
 export { DownloadBudget, type DownloadBudgetOptions } from './download-budget';
+export { RecordingClaims } from './recording-claims';
 export { RecordingServer, RecordingController, type DownloadResult, type RecordingsOptions } from './recording.controller';
 export { RecordingsModule } from './recordings.module';
 export { parseRecordingPath, recordingContentType, resolveRecording } from './recording-files';
