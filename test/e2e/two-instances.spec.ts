@@ -6,7 +6,7 @@ import { withoutRedeliveries } from '../support/call-notifications';
 import { ConnectorProcess } from '../support/connector-process';
 import { CreatioSimulator } from '../support/creatio-simulator';
 import { FreeswitchSimulator } from '../support/freeswitch-simulator';
-import { answeredIncomingCall } from '../support/freeswitch/call-scenarios';
+import { answeredIncomingCall, ringGroupCall } from '../support/freeswitch/call-scenarios';
 import type { EventFields } from '../support/freeswitch/wire';
 import { RedisServer } from '../support/redis-server';
 import { describeRequests } from './connector-harness';
@@ -123,6 +123,32 @@ describe('two connector instances on one Redis and one FreeSWITCH', () => {
   it('with both running, every call reaches the CRM exactly once, in order', async () => {
     const calls = await playCalls(async () => undefined);
     expect(await expectEveryCallOnceInOrder(calls)).toBe(0);
+  });
+
+  it('one instance loses FreeSWITCH for a moment while a ring group call ends: it adds nothing when it reconciles', async () => {
+    const caller = randomUUID();
+    const members = ['301', '302', '303'].map((extension) => ({ legId: randomUUID(), extension }));
+    const events = ringGroupCall(caller, '79990000003', members, '302');
+    const answered = events.findIndex((event) => event['Event-Name'] === 'CHANNEL_ANSWER');
+    for (const event of events.slice(0, answered)) freeswitch.emit(event);
+    const requestsOf = () => describeRequests(creatio.received().filter((request) => request.id === caller));
+    await freeswitch.waitUntil(() => (requestsOf().length >= 3 ? true : undefined), 10_000, 'three ringing');
+
+    freeswitch.dropConnection(0);
+    for (const event of events.slice(answered)) freeswitch.emit(event);
+    // The first instance reconnects, takes a channel snapshot and lets its settle delay pass.
+    await freeswitch.waitUntil(() => (freeswitch.commands.filter((c) => c === 'api show channels as json').length >= 3 ? true : undefined), 10_000, 'the reconnect');
+    await sleep(2_500);
+    expect(requestsOf()).toEqual([
+      '301:ringing:79990000003',
+      '302:ringing:79990000003',
+      '303:ringing:79990000003',
+      '302:answer:79990000003',
+      '301:hangup:79990000003',
+      '303:hangup:79990000003',
+      '302:hangup:79990000003',
+      '302:summary:incoming:12:79990000003',
+    ]);
   });
 
   for (const [victim, name] of [

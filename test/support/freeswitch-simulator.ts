@@ -174,6 +174,11 @@ export class FreeswitchSimulator {
     for (const connection of this.connections) connection.socket.destroy();
   }
 
+  /** Closes one authenticated connection abruptly (by order of connecting): one client's network failure. */
+  dropConnection(index: number): void {
+    [...this.connections].filter((connection) => connection.authenticated)[index]?.socket.destroy();
+  }
+
   /** A FreeSWITCH restart: new Core-UUID, sequence reset, channels gone, connections dropped. */
   restart(): void {
     this.currentCoreUuid = randomUUID();
