@@ -11,8 +11,31 @@ export interface CallStateStoreOptions {
   closedTtlMs: number;
 }
 
+// Saves a call's state. A closed call stays closed: with two connector instances on one FreeSWITCH, the
+// one an event behind may write an older, open state after the other wrote the closed one.
+const SAVE = `
+if ARGV[2] == '0' then
+  local stored = redis.call('GET', KEYS[1])
+  if stored and cjson.decode(stored).closed == true then return 0 end
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+  redis.call('SADD', KEYS[2], ARGV[4])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+  redis.call('SREM', KEYS[2], ARGV[4])
+end
+return 1`;
+
+type StoreRedis = Redis & {
+  cc360SaveCall(callKey: string, openKey: string, json: string, closed: '0' | '1', ttlMs: number, callId: string): Promise<number>;
+};
+
 export class CallStateStore {
-  constructor(private readonly redis: Redis, private readonly options: CallStateStoreOptions) {}
+  private readonly redis: StoreRedis;
+
+  constructor(redis: Redis, private readonly options: CallStateStoreOptions) {
+    redis.defineCommand('cc360SaveCall', { numberOfKeys: 2, lua: SAVE });
+    this.redis = redis as StoreRedis;
+  }
 
   async load(callId: string): Promise<CallState | undefined> {
     const text = await this.redis.get(this.callKey(callId));
@@ -22,10 +45,7 @@ export class CallStateStore {
   /** Writes are not awaited by the ingest: they go out in order on one connection. */
   save(state: CallState): Promise<unknown> {
     const ttl = state.closed ? this.options.closedTtlMs : this.options.openTtlMs;
-    const batch = this.redis.multi().set(this.callKey(state.callId), JSON.stringify(state), 'PX', ttl);
-    if (state.closed) batch.srem(this.openKey(), state.callId);
-    else batch.sadd(this.openKey(), state.callId);
-    return batch.exec();
+    return this.redis.cc360SaveCall(this.callKey(state.callId), this.openKey(), JSON.stringify(state), state.closed ? '1' : '0', ttl, state.callId);
   }
 
   async openCallIds(): Promise<string[]> {

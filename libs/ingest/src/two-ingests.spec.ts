@@ -1,6 +1,6 @@
 // Two connector instances ingest the same FreeSWITCH into one Redis. One of them loses FreeSWITCH for a
 // moment: when it reconciles, it must not report calls the other one saw end, from its stale memory.
-import { DEFAULT_CALL_MODEL_OPTIONS, notificationIdentity, type CrmNotification } from '@cc360/calls';
+import { DEFAULT_CALL_MODEL_OPTIONS, newCallState, notificationIdentity, type CrmNotification } from '@cc360/calls';
 import { ringGroupCall } from '../../calls/src/testing/call-scenarios';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +51,16 @@ describe('two ingests on one Redis', () => {
     const onlyFirst = first.published.filter((n) => !sentBySecond.has(`${n.callId}|${notificationIdentity(n)}`));
     expect(onlyFirst).toEqual([]);
     expect(first.calls.stats().openCalls).toBe(0);
+  });
+
+  it('a closed call stays closed: the other instance saving an older, open state of it does not reopen it', async () => {
+    const prefix = `two-${randomUUID()}`;
+    const store = new CallStateStore(redis, { prefix, openTtlMs: 60_000, closedTtlMs: 60_000 });
+    const open = newCallState('late', 'core', { notifyOutgoingStates: false, internalCalls: 'report' });
+    await store.save({ ...open, closed: true });
+    await store.save(open); // one instance was an event behind and wrote after the other
+    expect((await store.load('late'))?.closed).toBe(true);
+    expect(await store.openCallIds()).toEqual([]);
   });
 
   it('a call both still follow is closed out once it is gone, whoever reconciles', async () => {
