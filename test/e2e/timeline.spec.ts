@@ -123,14 +123,14 @@ describe('admin CLI: timeline of one call', () => {
     expect(Number(/^cc360_journal_entries\{state="written_total"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(parsed.entries.length);
     expect(metrics).toMatch(/^cc360_journal_entries\{state="dropped_total"\} 0$/m);
 
-    // Kept for JOURNAL_TTL (7 days by default), and no secret in it: not the webapi token of the
+    // Kept for JOURNAL_TTL (3 days by default), and no secret in it: not the webapi token of the
     // recording URL, not the CRM token or password, not the event socket password.
     const redis = new Redis(harness.redis.url);
     try {
       const key = `cc360:journal:${caller}`;
       const ttl = await redis.pttl(key);
-      expect(ttl).toBeGreaterThan(7 * 86_400_000 - 60_000);
-      expect(ttl).toBeLessThanOrEqual(7 * 86_400_000);
+      expect(ttl).toBeGreaterThan(3 * 86_400_000 - 60_000);
+      expect(ttl).toBeLessThanOrEqual(3 * 86_400_000);
       const raw = JSON.stringify(await redis.xrange(key, '-', '+'));
       for (const secret of [WEBAPI_TOKEN, harness.creatio.token, 'esl-secret']) expect(raw).not.toContain(secret);
     } finally {

@@ -54,7 +54,7 @@ export class AppModule {
     const crmModule = CrmModule.forRoot(config);
     const journal =
       config.journalTtlMs > 0
-        ? CallJournal.connect(config.redisUrl, { prefix: 'cc360', ttlMs: config.journalTtlMs, logger: new Logger('CallJournal') })
+        ? CallJournal.connect(config.redisUrl, { prefix: 'cc360', ttlMs: config.journalTtlMs, maxRedisMemoryBytes: config.journalMaxRedisBytes, logger: new Logger('CallJournal') })
         : undefined;
     const deliveryModule = DeliveryModule.forRoot({
       imports: [crmModule],

@@ -106,8 +106,11 @@ describe('connector configuration', () => {
     expect(anonymousNoRecordings.all).not.toContain('CRM_USERNAME');
   });
 
-  it('keeps call journals 7 days unless JOURNAL_TTL says otherwise; 0 turns the journal off', () => {
-    expect(loadConnectorConfig(minimal).journalTtlMs).toBe(7 * 86_400_000);
+  it('keeps call journals 3 days unless JOURNAL_TTL says otherwise; 0 turns the journal off; its Redis memory is capped', () => {
+    expect(loadConnectorConfig(minimal).journalTtlMs).toBe(3 * 86_400_000);
+    expect(loadConnectorConfig(minimal).journalMaxRedisBytes).toBe(512_000_000);
+    expect(loadConnectorConfig({ ...minimal, JOURNAL_MAX_REDIS_MB: '0' }).journalMaxRedisBytes).toBe(0);
+    expect(problemsOf({ ...minimal, JOURNAL_MAX_REDIS_MB: '-1' })).toEqual([expect.stringMatching(/^JOURNAL_MAX_REDIS_MB must be/)]);
     expect(loadConnectorConfig({ ...minimal, JOURNAL_TTL: '36h' }).journalTtlMs).toBe(36 * 3_600_000);
     expect(loadConnectorConfig({ ...minimal, JOURNAL_TTL: '0' }).journalTtlMs).toBe(0);
     expect(problemsOf({ ...minimal, JOURNAL_TTL: 'a week' })).toEqual([expect.stringMatching(/^JOURNAL_TTL must be a duration/)]);

@@ -55,6 +55,8 @@ export interface ConnectorConfig {
   };
   /** How long each call's journal (the admin CLI's timeline) is kept; 0: no journal. */
   readonly journalTtlMs: number;
+  /** The journal pauses while Redis uses more than this (0: only half of Redis maxmemory applies). */
+  readonly journalMaxRedisBytes: number;
   /** Queue dashboard credentials; the dashboard is off without them. */
   readonly admin: { readonly user: string; readonly password: string } | undefined;
   readonly httpPort: number;
@@ -153,6 +155,7 @@ function readConnectorConfig(read: EnvReader): ConnectorConfig {
       maxBytesPerSecond: read.integer('RECORDING_MAX_MB_PER_S', 40, 0, 100_000) * 1_000_000,
     },
     journalTtlMs: journalTtl(read),
+    journalMaxRedisBytes: read.integer('JOURNAL_MAX_REDIS_MB', 512, 0, 1_000_000) * 1_000_000,
     admin: adminCredentials(read),
     httpPort: read.integer('HTTP_PORT', 3000, 1, 65535),
     logLevel: read.oneOf<LogLevel>('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], 'info'),
@@ -210,7 +213,7 @@ function agentPattern(read: EnvReader): RegExp {
 /** JOURNAL_TTL: a duration from a minute to a year, or 0 for no journal at all. */
 function journalTtl(read: EnvReader): number {
   if (read.optional('JOURNAL_TTL') === '0') return 0;
-  const ttlMs = read.duration('JOURNAL_TTL', '7d', 60_000);
+  const ttlMs = read.duration('JOURNAL_TTL', '3d', 60_000);
   if (ttlMs > 365 * 86_400_000) read.problem('JOURNAL_TTL must be at most 365d (or 0 to turn the call journal off)');
   return ttlMs;
 }

@@ -106,6 +106,36 @@ describe('call journal while Redis is down', () => {
     await journal.close();
   });
 
+  it('pauses while Redis uses more memory than allowed (its own cap or half of maxmemory), logs once each way', async () => {
+    const server = await RedisServer.start();
+    const admin = new Redis(server.url);
+    const logger = new RecordingLogger();
+    const journal = new CallJournal(new Redis(server.url), { prefix: 'mem', ttlMs: 60_000, maxEntriesPerCall: 500, maxBuffered: 1_000, maxRedisMemoryBytes: 0, logger });
+    try {
+      const usedMemory = Number(/^used_memory:(\d+)/m.exec(await admin.info('memory'))?.[1]);
+      // maxmemory at less than twice what Redis uses: over half of it, the journal stops.
+      await admin.config('SET', 'maxmemory', String(Math.floor(usedMemory * 1.5)));
+      await journal.checkRedisMemory();
+      await journal.checkRedisMemory();
+      journal.notificationProduced(ringing('paused'));
+      await journal.flushed();
+      expect(journal.stats()).toMatchObject({ written: 0, dropped: 1 });
+      expect(await admin.exists(journalKey('mem', 'paused'))).toBe(0);
+      expect(logger.lines.filter((line) => /Call journal paused.*Redis uses \d+ MB, the journal stops at \d+ MB/.test(line.message))).toHaveLength(1);
+
+      await admin.config('SET', 'maxmemory', '0');
+      await journal.checkRedisMemory();
+      journal.notificationProduced(ringing('resumed'));
+      await journal.flushed();
+      expect(journal.stats()).toMatchObject({ written: 1, dropped: 1 });
+      expect(logger.lines.filter((line) => /Call journal writing again/.test(line.message))).toHaveLength(1);
+    } finally {
+      await journal.close();
+      admin.disconnect();
+      await server.stop();
+    }
+  });
+
   it('drops entries beyond its buffer instead of holding them without bound', async () => {
     const logger = new RecordingLogger();
     const journal = CallJournal.connect(server.url, { prefix: 'full', ttlMs: 60_000, maxBuffered: 10, logger });

@@ -15,10 +15,16 @@ export interface CallJournalOptions {
   maxEntriesPerCall: number;
   /** Entries held in memory while a write is in flight; beyond it new entries are dropped. */
   maxBuffered: number;
+  /**
+   * The journal pauses while Redis uses more than this many bytes (0: no limit of our own), or more than
+   * half its maxmemory: Redis runs noeviction, and the delivery queues must never run out of room for it.
+   */
+  maxRedisMemoryBytes: number;
   logger?: LoggerService;
 }
 
-export const JOURNAL_DEFAULTS = { maxEntriesPerCall: 500, maxBuffered: 20_000 } as const;
+export const JOURNAL_DEFAULTS = { maxEntriesPerCall: 500, maxBuffered: 20_000, maxRedisMemoryBytes: 0 } as const;
+const MEMORY_CHECK_EVERY_MS = 10_000;
 
 export interface JournalStats {
   written: number;
@@ -37,6 +43,9 @@ export class CallJournal {
   private flushing: Promise<void> | undefined;
   private scheduled = false;
   private failing: string | undefined;
+  /** Why the journal is paused for Redis memory, while it is. */
+  private memoryFull: string | undefined;
+  private memoryTimer: NodeJS.Timeout | undefined;
   private readonly counters = { written: 0, dropped: 0 };
   private readonly logger: LoggerService;
 
@@ -51,7 +60,33 @@ export class CallJournal {
   static connect(redisUrl: string, options: Omit<CallJournalOptions, keyof typeof JOURNAL_DEFAULTS> & Partial<CallJournalOptions>): CallJournal {
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 5_000, lazyConnect: true });
     redis.on('error', () => undefined); // write failures are counted and logged once per outage
-    return new CallJournal(redis, { ...JOURNAL_DEFAULTS, ...options });
+    const journal = new CallJournal(redis, { ...JOURNAL_DEFAULTS, ...options });
+    journal.watchRedisMemory();
+    return journal;
+  }
+
+  /** Checks Redis's memory now and every 10 s. */
+  watchRedisMemory(): void {
+    void this.checkRedisMemory();
+    this.memoryTimer ??= setInterval(() => void this.checkRedisMemory(), MEMORY_CHECK_EVERY_MS).unref();
+  }
+
+  /** Pauses the journal while Redis is fuller than allowed, resumes when it is not. */
+  async checkRedisMemory(): Promise<void> {
+    let info: string;
+    try {
+      info = await this.redis.info('memory');
+    } catch {
+      return; // unreachable Redis: writes fail and are counted; nothing to judge here
+    }
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    const used = field('used_memory');
+    const limits = [this.options.maxRedisMemoryBytes, field('maxmemory') / 2].filter((limit) => limit > 0);
+    const limit = limits.length > 0 ? Math.min(...limits) : 0;
+    const full = limit > 0 && used >= limit ? `Redis uses ${mb(used)}, the journal stops at ${mb(limit)}` : undefined;
+    if (full && !this.memoryFull) this.logger.warn(`Call journal paused, timeline entries are dropped (calls are not affected): ${full} (JOURNAL_MAX_REDIS_MB, or half of Redis maxmemory)`);
+    if (!full && this.memoryFull) this.logger.log(`Call journal writing again: Redis uses ${mb(used)}`);
+    this.memoryFull = full;
   }
 
   eventReceived(callId: string, event: ChannelEvent): void {
@@ -72,6 +107,7 @@ export class CallJournal {
 
   /** Writes what is buffered, then closes the connection. */
   async close(): Promise<void> {
+    clearInterval(this.memoryTimer);
     await this.flushed();
     this.redis.disconnect();
   }
@@ -83,6 +119,10 @@ export class CallJournal {
 
   private record(callId: string, build: () => JournalEntry): void {
     try {
+      if (this.memoryFull) {
+        this.counters.dropped++;
+        return;
+      }
       if (this.buffer.length >= this.options.maxBuffered) {
         this.lost(1, `more than ${this.options.maxBuffered} entries waiting for Redis`);
         return;
@@ -144,4 +184,8 @@ export class CallJournal {
     this.failing = undefined;
     this.logger.log(`Call journal writing again (${this.counters.dropped} entries dropped so far)`);
   }
+}
+
+function mb(bytes: number): string {
+  return `${Math.round(bytes / 1_000_000)} MB`;
 }
