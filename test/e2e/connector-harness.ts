@@ -18,25 +18,30 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const redis = await RedisServer.start({ appendOnly: true });
-  const freeswitch = await FreeswitchSimulator.start({ password: 'esl-secret' });
-  const creatio = await CreatioSimulator.start({ token: 'e2e-token' });
-  const connector = await ConnectorProcess.start({
-    REDIS_URL: redis.url,
-    CRM_BASE_URL: creatio.baseUrl,
+/** The environment of a connector wired to these simulators (password 'esl-secret'); `env` adds or overrides. */
+export function connectorEnv(parts: { redis: RedisServer; creatio: CreatioSimulator; freeswitch: FreeswitchSimulator }, env: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: parts.redis.url,
+    CRM_BASE_URL: parts.creatio.baseUrl,
     CRM_USERNAME: 'Supervisor',
     CRM_PASSWORD: 'Supervisor',
-    CC360_TOKEN: creatio.token,
+    CC360_TOKEN: parts.creatio.token,
     FS_ESL_HOST: '127.0.0.1',
-    FS_ESL_PORT: String(freeswitch.port),
+    FS_ESL_PORT: String(parts.freeswitch.port),
     FS_ESL_PASSWORD: 'esl-secret',
     DELIVERY_CONCURRENCY: '8',
     DELIVERY_TAKEOVER_AFTER: '2s',
     LOG_LEVEL: 'warn',
     PUBLIC_BASE_URL: 'https://pbx.example.com',
     ...env,
-  });
+  };
+}
+
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const redis = await RedisServer.start({ appendOnly: true });
+  const freeswitch = await FreeswitchSimulator.start({ password: 'esl-secret' });
+  const creatio = await CreatioSimulator.start({ token: 'e2e-token' });
+  const connector = await ConnectorProcess.start(connectorEnv({ redis, creatio, freeswitch }, env));
   // The connector reconciles right after it is connected and subscribed: then it is ready.
   await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
   return {

@@ -7,7 +7,7 @@ import { CreatioSimulator } from '../support/creatio-simulator';
 import { FreeswitchSimulator } from '../support/freeswitch-simulator';
 import { answeredIncomingCall } from '../support/freeswitch/call-scenarios';
 import { RedisServer } from '../support/redis-server';
-import { describeRequests } from './connector-harness';
+import { connectorEnv, describeRequests } from './connector-harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,20 +24,7 @@ describe('several FreeSWITCH nodes on one Redis', () => {
       const node = await FreeswitchSimulator.start({ password: 'esl-secret' });
       nodes.push(node);
       connectors.push(
-        await ConnectorProcess.start({
-          REDIS_URL: redis.url,
-          CRM_BASE_URL: creatio.baseUrl,
-          CRM_USERNAME: 'Supervisor',
-          CRM_PASSWORD: 'Supervisor',
-          CC360_TOKEN: creatio.token,
-          FS_ESL_HOST: '127.0.0.1',
-          FS_ESL_PORT: String(node.port),
-          FS_ESL_PASSWORD: 'esl-secret',
-          FS_NODE_ID: name,
-          DELIVERY_CONCURRENCY: '8',
-          RECORDING_MODE: 'off',
-          LOG_LEVEL: 'warn',
-        }),
+        await ConnectorProcess.start(connectorEnv({ redis, creatio, freeswitch: node }, { FS_NODE_ID: name, RECORDING_MODE: 'off' })),
       );
       await node.waitForCommand(/^api show channels as json/, 10_000);
     }

@@ -9,7 +9,7 @@ import { FreeswitchSimulator } from '../support/freeswitch-simulator';
 import { answeredIncomingCall, ringGroupCall } from '../support/freeswitch/call-scenarios';
 import type { EventFields } from '../support/freeswitch/wire';
 import { RedisServer } from '../support/redis-server';
-import { describeRequests } from './connector-harness';
+import { connectorEnv, describeRequests } from './connector-harness';
 
 const LANES = 8;
 const CALLS = 120;
@@ -55,20 +55,7 @@ describe('two connector instances on one Redis and one FreeSWITCH', () => {
     redis = await RedisServer.start({ appendOnly: true });
     freeswitch = await FreeswitchSimulator.start({ password: 'esl-secret' });
     creatio = await CreatioSimulator.start({ token: 'two-instances-token', latencyMs: 5 });
-    const env = {
-      REDIS_URL: redis.url,
-      CRM_BASE_URL: creatio.baseUrl,
-      CRM_USERNAME: 'Supervisor',
-      CRM_PASSWORD: 'Supervisor',
-      CC360_TOKEN: creatio.token,
-      FS_ESL_HOST: '127.0.0.1',
-      FS_ESL_PORT: String(freeswitch.port),
-      FS_ESL_PASSWORD: 'esl-secret',
-      DELIVERY_CONCURRENCY: String(LANES),
-      DELIVERY_TAKEOVER_AFTER: '2s',
-      RECORDING_MODE: 'off',
-      LOG_LEVEL: 'info',
-    };
+    const env = connectorEnv({ redis, creatio, freeswitch }, { DELIVERY_CONCURRENCY: String(LANES), RECORDING_MODE: 'off', LOG_LEVEL: 'info' });
     connectors = [];
     connectors.push(await ConnectorProcess.start(env));
     await freeswitch.waitForAuthenticatedConnections(1, 10_000);

@@ -25,7 +25,7 @@ describe('call journal (real Redis)', () => {
   afterAll(() => redis.disconnect());
 
   it('reads back events, notifications and attempts of one call in time order, and the key expires', async () => {
-    const journal = new CallJournal(redis, { prefix, ttlMs: 3_600_000, maxEntriesPerCall: 500, maxBuffered: 1_000 });
+    const journal = new CallJournal(redis, { prefix, ttlMs: 3_600_000, maxEntriesPerCall: 500, maxBuffered: 1_000, maxRedisMemoryBytes: 0 });
     const callId = randomUUID();
     const [create] = answeredIncomingCall(callId, '79991234567', '101', 5);
     const notification = ringing(callId);
@@ -49,7 +49,7 @@ describe('call journal (real Redis)', () => {
   });
 
   it('keeps about the last maxEntriesPerCall entries of a call, and counts what it cannot read', async () => {
-    const journal = new CallJournal(redis, { prefix, ttlMs: 60_000, maxEntriesPerCall: 100, maxBuffered: 10_000 });
+    const journal = new CallJournal(redis, { prefix, ttlMs: 60_000, maxEntriesPerCall: 100, maxBuffered: 10_000, maxRedisMemoryBytes: 0 });
     const callId = randomUUID();
     for (let i = 0; i < 1_000; i++) journal.notificationProduced(ringing(callId));
     await journal.flushed();
