@@ -6,7 +6,7 @@
 //   1. callId = resolveCallId(event, index entries of relatedLegIds(event));
 //   2. load the state stored under callId (none: a new call), applyEvent;
 //   3. index every id of relatedLegIds(event) under state.callId (legIdsOfCall(state) lists them all).
-import { header, legIdOf, variable, type ChannelEvent } from './channel-event';
+import { header, legIdHeader, legIdOf, variable, type ChannelEvent } from './channel-event';
 
 /** Set by the dialplan (`export cc360_call_id=${uuid}`) and by our click-to-call originate. */
 export const CALL_ID_VARIABLE = 'cc360_call_id';
@@ -24,14 +24,14 @@ export function callKeyOf(event: ChannelEvent): string | undefined {
  */
 export function callIdOf(event: ChannelEvent): string | undefined {
   const own = legIdOf(event);
-  const bridgeA = header(event, 'Bridge-A-Unique-ID');
+  const bridgeA = legIdHeader(event, 'Bridge-A-Unique-ID');
   return (
     callKeyOf(event) ??
     originatorOf(event) ??
-    variable(event, 'cc_member_session_uuid') ??
+    legIdHeader(event, 'variable_cc_member_session_uuid') ??
     (bridgeA !== own ? bridgeA : undefined) ??
     // On the phone's own inbound leg bridge_uuid names the leg it called, not its caller.
-    (header(event, 'Call-Direction') === 'outbound' ? variable(event, 'bridge_uuid') : undefined) ??
+    (header(event, 'Call-Direction') === 'outbound' ? legIdHeader(event, 'variable_bridge_uuid') : undefined) ??
     own
   );
 }
@@ -43,7 +43,7 @@ export function callIdOf(event: ChannelEvent): string | undefined {
  * them would move a leg of one call into the other.
  */
 export function relatedLegIds(event: ChannelEvent): string[] {
-  const ids = [legIdOf(event), originatorOf(event), variable(event, 'originator'), variable(event, 'cc_member_session_uuid')];
+  const ids = [legIdOf(event), originatorOf(event), legIdHeader(event, 'variable_originator'), legIdHeader(event, 'variable_cc_member_session_uuid')];
   return [...new Set(ids.filter((id): id is string => id !== undefined))];
 }
 
@@ -62,8 +62,8 @@ export function resolveCallId(event: ChannelEvent, indexed: Readonly<Record<stri
 
 function originatorOf(event: ChannelEvent): string | undefined {
   if (header(event, 'Other-Type') === 'originator') {
-    const originator = header(event, 'Other-Leg-Unique-ID');
+    const originator = legIdHeader(event, 'Other-Leg-Unique-ID');
     if (originator) return originator;
   }
-  return variable(event, 'originator');
+  return legIdHeader(event, 'variable_originator');
 }

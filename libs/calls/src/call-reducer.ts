@@ -13,6 +13,7 @@ import {
   hangupCauseOf,
   header,
   legCreatedMicros,
+  legIdHeader,
   legIdOf,
   positiveNumber,
   variable,
@@ -96,8 +97,8 @@ function talkSecondsOf(agent: AgentLegState, event: ChannelEvent): number | unde
 }
 
 function bridged(progress: CallProgress, event: ChannelEvent): void {
-  const a = header(event, 'Bridge-A-Unique-ID');
-  const b = header(event, 'Bridge-B-Unique-ID');
+  const a = legIdHeader(event, 'Bridge-A-Unique-ID');
+  const b = legIdHeader(event, 'Bridge-B-Unique-ID');
   const at = eventTimeMicros(event);
   handOverRecordings(progress.state, [a, b].filter((leg): leg is string => leg !== undefined));
   for (const [legId, partner] of [[a, b], [b, a]] as const) {
@@ -157,9 +158,9 @@ function otherLegOf(event: ChannelEvent): CallState['otherLegs'][string] {
  */
 function partyOfOriginator(state: CallState, event: ChannelEvent): string | undefined {
   const originator =
-    (header(event, 'Other-Type') === 'originator' ? header(event, 'Other-Leg-Unique-ID') : undefined) ??
-    variable(event, 'originator') ??
-    variable(event, 'cc_member_session_uuid');
+    (header(event, 'Other-Type') === 'originator' ? legIdHeader(event, 'Other-Leg-Unique-ID') : undefined) ??
+    legIdHeader(event, 'variable_originator') ??
+    legIdHeader(event, 'variable_cc_member_session_uuid');
   if (!originator) return undefined;
   const agent = state.agentLegs[originator];
   if (agent) return agent.role === 'outgoing' ? agent.extension : agent.otherParty || undefined;

@@ -17,7 +17,17 @@ export function variable(event: ChannelEvent, name: string): string | undefined 
 }
 
 export function legIdOf(event: ChannelEvent): string | undefined {
-  return header(event, 'Unique-ID');
+  return legIdHeader(event, 'Unique-ID');
+}
+
+/**
+ * A header that names a leg (`variable_originator` for a variable). Leg ids key the call state's plain
+ * objects, so a value like `__proto__` or `constructor` would read and write Object.prototype: such a
+ * value names no leg (FreeSWITCH's are UUIDs).
+ */
+export function legIdHeader(event: ChannelEvent, name: string): string | undefined {
+  const value = header(event, name);
+  return value === undefined || value in Object.prototype ? undefined : value;
 }
 
 /** Event-Date-Timestamp: when FreeSWITCH fired the event, µs since the epoch. */
