@@ -26,15 +26,19 @@ describe('ESL fuzz against the connector process', () => {
 
   /**
    * Plays a one-event call (an agent's phone starts ringing) every 100 ms until the CRM gets its popup:
-   * the connector reads aligned frames again, on this connection or a new one.
+   * the connector reads aligned frames again, on this connection or a new one. After a reconnect only a
+   * popup played after the connector's reconcile command counts, so the next case finds no command in flight.
    */
   async function recovers(): Promise<Outcome> {
     const before = harness.freeswitch.acceptedConnections;
+    const reconciles = () => harness.freeswitch.commands.filter((command) => command === 'api show channels as json').length;
+    const reconcilesBefore = reconciles();
     const ids: string[] = [];
     const deadline = Date.now() + 15_000;
     for (;;) {
       const caller = `marker-${++markers}-${randomUUID()}`;
-      ids.push(caller);
+      const settled = harness.freeswitch.acceptedConnections === before || reconciles() > reconcilesBefore;
+      if (settled) ids.push(caller);
       harness.freeswitch.emit(buildChannelEvent('CHANNEL_CREATE', agentLeg(randomUUID(), '101', caller, '79990000000')));
       await new Promise((resolve) => setTimeout(resolve, 100));
       if (harness.creatio.received().some((request) => ids.includes(request.id) && request.eventName === 'ringing')) break;
@@ -89,7 +93,7 @@ describe('ESL fuzz against the connector process', () => {
   });
 
   const dropped: Array<[string, () => string | Buffer]> = [
-    ['a Content-Length shorter than the body', () => jsonFrame(heartbeat).replace(/Content-Length: \d+/, 'Content-Length: 7')],
+    ['a Content-Length shorter than the body (the next frame follows)', () => jsonFrame(heartbeat).replace(/Content-Length: \d+/, 'Content-Length: 7') + jsonFrame(heartbeat)],
     ['a negative Content-Length', () => jsonFrame(heartbeat).replace(/Content-Length: \d+/, 'Content-Length: -20')],
     ['a non-numeric Content-Length', () => jsonFrame(heartbeat).replace(/Content-Length: \d+/, 'Content-Length: 0x20')],
     ['a huge Content-Length', () => jsonFrame(heartbeat).replace(/Content-Length: \d+/, 'Content-Length: 99999999999999999999')],
@@ -104,8 +108,11 @@ describe('ESL fuzz against the connector process', () => {
   ];
 
   it.each(dropped)('%s: connection dropped and made again', async (_name, bytes) => {
+    const before = harness.freeswitch.acceptedConnections;
     harness.freeswitch.sendRaw(bytes());
-    expect(await recovers()).toBe('reconnected');
+    // Frames already read behind the one that made the client drop may still be handled: wait for the drop first.
+    await harness.freeswitch.waitUntil(() => (harness.freeswitch.acceptedConnections > before ? true : undefined), 5_000, 'a new connection');
+    expect(await recovers()).toBe('same connection');
   });
 
   it('a Content-Length longer than the body, and a frame cut in the middle: recovered either way', async () => {
@@ -130,7 +137,7 @@ describe('ESL fuzz against the connector process', () => {
         harness.freeswitch.sendRaw(bytes);
         await recovers();
       }),
-      { numRuns: 6, seed },
+      { numRuns: 4, seed },
     );
   });
 
