@@ -66,7 +66,7 @@ const headers = fc.record(
     accept: fc.constantFrom('*/*', 'application/json', 'text/html', ''),
     'accept-encoding': fc.constantFrom('gzip', 'br', 'identity;q=0', 'x'),
     // Together under Node's 16 KiB header limit (beyond it Node answers 431 and closes: tested on raw sockets).
-    'x-huge': fc.constant('h'.repeat(8_000)),
+    'x-huge': fc.constant('h'.repeat(6_000)),
     'x-duplicated': fc.array(headerValue, { minLength: 2, maxLength: 4 }),
   },
   { requiredKeys: [] },
@@ -76,7 +76,8 @@ const body = fc.oneof(
   fc.json({ maxDepth: 3 }),
   fc.constantFrom('{"first":"101","second":"79991234567"}', '{"first":["101"],"second":{"a":1}}', '{"__proto__":{"first":"101"},"second":"79991234567"}', '{', '[]', 'null', 'first=101&second=79991234567'),
   fc.string({ unit: 'binary', maxLength: 500 }),
-  fc.constant('{"a":"' + 'x'.repeat(300_000) + '"}'),
+  // Under the 100 KB body limit: beyond it the server answers 413 before reading the rest (a raw-socket case).
+  fc.constant('{"a":"' + 'x'.repeat(90_000) + '"}'),
 );
 
 describe('HTTP fuzz against the connector process', () => {
@@ -99,7 +100,8 @@ describe('HTTP fuzz against the connector process', () => {
       LOG_LEVEL: 'info',
     });
     scriptClickToCallApis(harness.freeswitch);
-    agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    // A connection per request: an answer to one request never depends on what an earlier one left on the socket.
+    agent = new Agent({ keepAlive: false, maxSockets: 16 });
   });
   afterAll(async () => {
     agent?.destroy();
@@ -145,8 +147,11 @@ describe('HTTP fuzz against the connector process', () => {
           try {
             problems.push(...problemsOf(fullPath, await send({ method: sample.method, path: fullPath, headers: sample.headers, body: hasBody ? sample.body : undefined })));
           } catch (error) {
-            // Node's parser knows a fixed set of methods: it may reset the connection on any other (never a 5xx).
-            if (METHODS.includes(sample.method)) problems.push(`${String(error)} for ${sample.method} ${fullPath.slice(0, 120)}`);
+            // Node's parser knows a fixed set of methods and may reset the connection on any other; and a
+            // server answering early (404, 401, 415) closes with body bytes still unread, which resets the
+            // connection (Linux sends RST), so a client still writing a large body sees ECONNRESET.
+            const unreadBody = hasBody && (sample.body?.length ?? 0) > 16_384;
+            if (METHODS.includes(sample.method) && !unreadBody) problems.push(`${String(error)} for ${sample.method} ${fullPath.slice(0, 120)}`);
           }
         }),
       );
@@ -218,6 +223,7 @@ describe('HTTP fuzz against the connector process', () => {
     ['pipelined requests with a smuggling attempt', `GET /health/live HTTP/1.1\r\n${host}\r\nPOST /webapi/${TOKEN}/makecall?first=101&second=79991234567 HTTP/1.1\r\n${host}Content-Length: 0\r\nTransfer-Encoding: chunked\r\n\r\n`],
     ['a JSON body in UTF-16 with a lying charset', Buffer.concat([Buffer.from(`POST /webapi/${TOKEN}/makecall HTTP/1.1\r\n${host}Content-Type: application/json; charset=utf-16\r\nContent-Length: 26\r\n\r\n`), Buffer.from('{"first":"101"}', 'utf16le').subarray(0, 26)])],
     ['a deeply nested JSON body', `POST /webapi/${TOKEN}/makecall HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 200000\r\n\r\n${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+    ['a 300 KB JSON body, over the body limit', `POST /webapi/${TOKEN}/makecall HTTP/1.1\r\n${host}Content-Type: application/json\r\nContent-Length: 300012\r\n\r\n{"first":"${'1'.repeat(300_000)}"}`],
     ['basic auth with 10,000 colons and bad base64', `GET /admin/queues/api/queues HTTP/1.1\r\n${host}Authorization: Basic ${Buffer.from(':'.repeat(10_000)).toString('base64')}\r\nAuthorization: Basic ===\r\n\r\n`],
   ];
 
