@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger, type LogLevel as NestLogLevel } from '@nestjs/common';
 import { AppModule } from './app.module';
 import { createLogger, httpLogger, PinoNestLogger } from './logging';
+import { NotFoundFilter } from './not-found.filter';
 
 const NEST_LEVELS: Record<LogLevel, NestLogLevel[]> = {
   fatal: ['fatal'],
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule.forRoot(config), { logger: new PinoNestLogger(pinoLogger) });
   app.useLogger(NEST_LEVELS[config.logLevel]);
   app.use(httpLogger(pinoLogger));
+  app.useGlobalFilters(new NotFoundFilter());
   if (!config.admin) new Logger('Config').log('Queue dashboard off: set ADMIN_USER and ADMIN_PASSWORD to turn it on at /admin/queues');
   if (config.freeswitch.passwordIsDefault) {
     new Logger('Config').warn('FS_ESL_PASSWORD is the FreeSWITCH default "ClueCon": set your own event socket password');
