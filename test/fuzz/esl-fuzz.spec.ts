@@ -155,6 +155,15 @@ describe('ESL fuzz against the connector process', () => {
     expect(Number(/^cc360_esl_events_total\{event="CUSTOM"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(50_000);
   });
 
+  it('events with 2,000 made-up names do not make 2,000 metric series (memory stays bounded)', async () => {
+    const names = Array.from({ length: 2_000 }, (_, i) => `FUZZ_NAME_${i}_${randomUUID()}`);
+    harness.freeswitch.sendRaw(names.map((name) => event({ 'Event-Name': name })).join(''));
+    expect(await recovers()).toBe('same connection');
+    const metrics = await (await fetch(`http://127.0.0.1:${harness.connector.httpPort}/metrics`)).text();
+    expect(metrics).not.toContain('FUZZ_NAME_');
+    expect(metrics.match(/^cc360_esl_events_total\{/gm)?.length).toBeLessThan(20);
+  });
+
   it('afterwards: real calls give exactly the right CRM requests, and nothing bogus ever reached the CRM', async () => {
     const caller = randomUUID();
     harness.play(answeredIncomingCall({ caller, agent: randomUUID() }, '79991234567', '101', 37));
