@@ -3,9 +3,15 @@
 import type { CrmClient } from '@cc360/crm';
 import type { Delivery } from '@cc360/delivery';
 import type { EslClient } from '@cc360/esl';
-import type { CallIngest } from '@cc360/ingest';
+import { CALL_EVENTS, type CallIngest } from '@cc360/ingest';
 import type { MakecallService } from '@cc360/makecall';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The events the connector subscribes to are labelled by name; anything else an event socket sends is
+ * `other`, so a misbehaving one cannot add series (memory) without bound.
+ */
+const NAMED_EVENTS: ReadonlySet<string> = new Set([...CALL_EVENTS, 'HEARTBEAT', 'BACKGROUND_JOB']);
 
 export interface MetricSources {
   esl: EslClient;
@@ -38,7 +44,7 @@ export class ConnectorMetrics {
     const reconnects = new Counter({ name: 'cc360_esl_connects_total', help: 'Event socket connections made (first and reconnects)', registers: [registry] });
     esl.on('connected', () => reconnects.inc());
     const events = new Counter({ name: 'cc360_esl_events_total', help: 'Events received from FreeSWITCH, by name', labelNames: ['event'], registers: [registry] });
-    esl.on('event', (event) => events.inc({ event: event.name.startsWith('CUSTOM ') ? 'CUSTOM' : event.name }));
+    esl.on('event', (event) => events.inc({ event: NAMED_EVENTS.has(event.name) ? event.name : 'other' }));
 
     new Gauge({
       name: 'cc360_calls_open',
