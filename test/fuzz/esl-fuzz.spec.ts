@@ -82,6 +82,12 @@ describe('ESL fuzz against the connector process', () => {
           event(buildChannelEvent(name, { ...agentLeg(id, '102', id, '79990000001'), headers: { variable_billsec: '4242', 'Bridge-A-Unique-ID': id, 'Bridge-B-Unique-ID': id } })),
         ),
       ).join('')],
+    ['recording paths named like Object.prototype members', () => {
+      const leg = callerLeg(randomUUID(), '79990000002');
+      return ['__proto__', 'constructor', 'toString'].flatMap((path) =>
+        (['CHANNEL_CREATE', 'RECORD_START', 'RECORD_STOP', 'CHANNEL_HANGUP_COMPLETE'] as const).map((name) => event(buildChannelEvent(name, { ...leg, headers: { 'Record-File-Path': path, variable_record_file_path: path } }))),
+      ).join('');
+    }],
     ['an unsolicited text/event-json with Content-Length 0', () => 'Content-Length: 0\nContent-Type: text/event-json\n\n'],
     ['a 20 MB event', () => event({ ...buildEvent('HEARTBEAT'), 'Event-Info': 'x'.repeat(20 * 1024 * 1024) })],
     ['stray blank lines between frames', () => `\n\n\n\n${event(buildEvent('HEARTBEAT'))}\n\n\n`],
