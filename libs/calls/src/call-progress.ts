@@ -61,7 +61,7 @@ export class CallProgress {
   }
 
   private recordingRunningFor(agent: AgentLegState): boolean {
-    return Object.values(this.state.recordingsRunning ?? {}).some((leg) => leg === agent.legId || leg === agent.bridgedTo);
+    return (this.state.recordingsRunning ?? []).some(({ legId }) => legId === agent.legId || legId === agent.bridgedTo);
   }
 
   /** When every incoming agent leg is gone and none answered: one missed call, for the first that rang. */

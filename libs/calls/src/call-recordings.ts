@@ -10,7 +10,7 @@ export function recordingPathOf(event: ChannelEvent): string | undefined {
 export function recordingStarted(state: CallState, legId: string, event: ChannelEvent): void {
   const path = recordingPathOf(event);
   if (!path || state.recordingsStopped?.includes(path)) return;
-  (state.recordingsRunning ??= {})[path] = legId;
+  if (!state.recordingsRunning?.some((running) => running.path === path)) (state.recordingsRunning ??= []).push({ path, legId });
 }
 
 /**
@@ -19,7 +19,7 @@ export function recordingStarted(state: CallState, legId: string, event: Channel
  */
 export function recordingStopped(state: CallState, legId: string, path: string | undefined): void {
   if (!path) return;
-  if (state.recordingsRunning) delete state.recordingsRunning[path];
+  state.recordingsRunning = state.recordingsRunning?.filter((running) => running.path !== path);
   if (!state.recordingsStopped?.includes(path)) (state.recordingsStopped ??= []).push(path);
   const own = state.agentLegs[legId];
   const open = Object.values(state.agentLegs).filter((leg) => !leg.summarySent);
@@ -29,7 +29,7 @@ export function recordingStopped(state: CallState, legId: string, path: string |
 }
 
 export function stopRecordingsOf(state: CallState, legId: string): void {
-  for (const [path, recordedLeg] of Object.entries(state.recordingsRunning ?? {})) if (recordedLeg === legId) recordingStopped(state, legId, path);
+  for (const running of state.recordingsRunning ?? []) if (running.legId === legId) recordingStopped(state, legId, running.path);
 }
 
 /**
@@ -39,8 +39,8 @@ export function stopRecordingsOf(state: CallState, legId: string): void {
 export function handOverRecordings(state: CallState, bridgedLegs: readonly string[]): void {
   for (const agent of Object.values(state.agentLegs)) {
     if (!agent.summaryHeld || !agent.bridgedTo || !bridgedLegs.includes(agent.bridgedTo) || bridgedLegs.includes(agent.legId)) continue;
-    for (const [path, recordedLeg] of Object.entries(state.recordingsRunning ?? {})) {
-      if (recordedLeg === agent.bridgedTo && !agent.recordings.includes(path)) agent.recordings.push(path);
+    for (const { path, legId } of state.recordingsRunning ?? []) {
+      if (legId === agent.bridgedTo && !agent.recordings.includes(path)) agent.recordings.push(path);
     }
     agent.bridgedTo = undefined;
   }
@@ -48,5 +48,5 @@ export function handOverRecordings(state: CallState, bridgedLegs: readonly strin
 
 /** The call ends unseen (close-out): its running recordings end with it. */
 export function stopAllRecordings(state: CallState): void {
-  for (const [path, legId] of Object.entries(state.recordingsRunning ?? {})) recordingStopped(state, legId, path);
+  for (const { path, legId } of state.recordingsRunning ?? []) recordingStopped(state, legId, path);
 }

@@ -59,8 +59,9 @@ export interface CallState {
   missedSummarySent: boolean;
   /** Every leg seen is gone (the ingest may drop the state, keeping it a while against late duplicates). */
   closed: boolean;
-  /** Recordings started (RECORD_START) and not stopped yet: Record-File-Path → the leg recorded. */
-  recordingsRunning?: Record<string, string>;
+  /** Recordings started (RECORD_START) and not stopped yet, with the leg recorded. A list, not an
+   * object keyed by path: a path comes from FreeSWITCH and could be named like "__proto__". */
+  recordingsRunning?: Array<{ path: string; legId: string }>;
   /** Paths whose RECORD_STOP was seen: a late (reordered) RECORD_START of one starts nothing. */
   recordingsStopped?: string[];
   /** Set when the call was closed out without its last events. */

@@ -3,6 +3,7 @@
 // the event; one task at a time runs here, so each call sees its events in the order FreeSWITCH sent them.
 import {
   applyEvent,
+  MalformedChannelEventError,
   closeOutCall,
   legIdsOfCall,
   relatedLegIds,
@@ -16,6 +17,7 @@ import {
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { CallStateStore } from './call-state-store';
 import type { IngestObserver } from './ingest-observer';
+import { SkippedEventLog } from './skipped-event-log';
 
 /** The events the call model needs (subscribe to these). */
 export const CALL_EVENTS = [
@@ -52,6 +54,7 @@ export class CallIngest {
   private readonly legToCall = new Map<string, string>();
   private readonly unsaved = new Map<string, CallState>();
   private readonly logger: LoggerService;
+  private readonly skippedEvents: SkippedEventLog;
   private running = false;
   private storeError: string | undefined;
   private readonly counters = { events: 0, notifications: 0 };
@@ -65,6 +68,7 @@ export class CallIngest {
     private readonly observer?: IngestObserver,
   ) {
     this.logger = logger ?? new Logger('CallIngest');
+    this.skippedEvents = new SkippedEventLog(this.logger);
   }
 
   /**
@@ -237,7 +241,8 @@ export class CallIngest {
       try {
         await task();
       } catch (error) {
-        this.logger.error(`Event processing failed: ${error instanceof Error ? error.stack : String(error)}`);
+        if (error instanceof MalformedChannelEventError) this.skippedEvents.skipped(error.message);
+        else this.logger.error(`Event processing failed: ${error instanceof Error ? error.stack : String(error)}`);
       }
     }
     this.running = false;

@@ -44,7 +44,9 @@ export class SequenceReorder {
 
   private schedule(): void {
     if (this.timer || this.held.length === 0) return;
-    const oldest = Math.min(...this.held.map((item) => item.arrivedAt));
+    // A loop, not Math.min(...): spreading a flood of held events would overflow the call stack.
+    let oldest = Infinity;
+    for (const item of this.held) oldest = Math.min(oldest, item.arrivedAt);
     const wait = Math.max(0, oldest + this.windowMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
