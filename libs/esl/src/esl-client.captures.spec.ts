@@ -119,7 +119,7 @@ async function replay(name: string, pieceSizes: number[]): Promise<void> {
         const [line = '', jobHeader] = block.split('\n');
         if (line.startsWith('api ')) return client.api(line.slice(4));
         if (line.startsWith('bgapi ')) return client.bgapi(line.slice(6), jobHeader?.replace('Job-UUID: ', '') ?? randomUUID());
-        return client.api(line); // `exit`, `nosuchcommand`: any command takes the next reply slot
+        return client.command(line); // `exit`, `nosuchcommand`: answered by a command/reply
       }),
     );
     const expected = replies.slice(2).map((reply) => reply.replyText);

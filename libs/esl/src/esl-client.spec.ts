@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FreeswitchSimulator } from '../../../test/support/freeswitch-simulator';
 import { buildChannelEvent } from '../../../test/support/freeswitch/channel-events';
 import { RecordingLogger, nextEmission } from '../../../test/support/freeswitch/esl-test-kit';
+import { jsonEventFrame, noticeFrame } from '../../../test/support/freeswitch/wire';
 import { EslClient, EslDisconnectedError, EslTimeoutError, type EslClientOptions, type EslEvent } from './index';
 
 const SUBSCRIBE = 'event json CHANNEL_CREATE CHANNEL_HANGUP_COMPLETE HEARTBEAT BACKGROUND_JOB';
@@ -127,6 +128,29 @@ describe('EslClient commands', () => {
     await expect(pending).rejects.toBeInstanceOf(EslDisconnectedError);
     await client.stop();
     await expect(client.api('status')).rejects.toBeInstanceOf(EslDisconnectedError);
+  });
+
+  it('a command/reply while an api command waits: the stream is out of step, the api is not answered with it', async () => {
+    const { simulator, client, logger } = await connected();
+    simulator.handleApi('hang', () => new Promise<string>(() => undefined));
+    const pending = client.api('hang');
+    await simulator.waitForCommand('api hang');
+    const reconnected = nextEmission(client, 'connected');
+    simulator.sendRaw('Content-Type: command/reply\nReply-Text: +OK surprise\n\n');
+    await expect(pending).rejects.toBeInstanceOf(EslDisconnectedError);
+    await reconnected;
+    expect(logger.lines.some((line) => /ESL command\/reply without a command waiting for one/.test(line.message))).toBe(true);
+  });
+
+  it('frames read behind a disconnect notice in the same chunk are not handled: the connection is over', async () => {
+    const { simulator, client } = await connected();
+    const seen: string[] = [];
+    client.on('event', (event: EslEvent) => seen.push(event.headers['Unique-ID'] ?? ''));
+    const reconnected = nextEmission(client, 'connected');
+    const after = buildChannelEvent('CHANNEL_CREATE', { uniqueId: 'after-notice', direction: 'inbound' });
+    simulator.sendRaw(Buffer.concat([noticeFrame('text/disconnect-notice', 'bye'), jsonEventFrame(after)]));
+    await reconnected;
+    expect(seen).not.toContain('after-notice');
   });
 
   it('refuses a command with a line break or a bad Job-UUID before anything is written', async () => {

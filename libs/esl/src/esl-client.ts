@@ -24,7 +24,7 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import type { LoggerService } from '@nestjs/common';
-import { EslCommandQueue, type EslReply } from './esl-command-queue';
+import { EslCommandQueue, type EslReply, type EslReplyType } from './esl-command-queue';
 import { EslCommandInjectionError, EslDisconnectedError, assertSafeCommandArgument } from './esl-errors';
 import { decodeJsonEvent, type EslEvent } from './esl-event';
 import { EslFrameParser, type EslFrame } from './esl-frame-parser';
@@ -141,6 +141,11 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     return (await this.send(`api ${command}`, verbOf('api', command))).text;
   }
 
+  /** Any other command (`exit`, `filter ...`, `noevents`): answered by a command/reply, its Reply-Text. */
+  async command(commandLine: string): Promise<string> {
+    return (await this.send(commandLine, /^\S*/.exec(commandLine)?.[0] ?? 'command')).text;
+  }
+
   /**
    * `bgapi <command>` with our Job-UUID header → the reply text (`+OK Job-UUID: <id>`).
    * The command's output comes later as a BACKGROUND_JOB 'event' carrying that Job-UUID.
@@ -161,7 +166,7 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   }
 
   private write(session: EslSession, commandText: string, verb: string): Promise<EslReply> {
-    const reply = session.commands.enqueue(verb);
+    const reply = session.commands.enqueue(verb, commandText.startsWith('api ') ? 'api/response' : 'command/reply');
     session.socket.write(`${commandText}\n\n`);
     return reply;
   }
@@ -194,7 +199,8 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   private onData(session: EslSession, chunk: Buffer): void {
     this.watchdog?.refresh();
     for (const result of session.parser.push(chunk)) {
-      if (this.session !== session) return;
+      // Dropped by an earlier frame of this chunk (a disconnect notice, a desync): the rest is not ours to act on.
+      if (this.session !== session || session.socket.destroyed) return;
       if (result.kind === 'protocol-error') {
         this.options.logger?.warn(`ESL protocol error (${result.reason}); reconnecting`);
         this.drop(session, `protocol error: ${result.reason}`);
@@ -216,10 +222,10 @@ export class EslClient extends EventEmitter<EslClientEvents> {
         this.authenticate(session);
         return;
       case 'command/reply':
-        this.settle(session, { text: frame.headers['Reply-Text'] ?? '', headers: frame.headers });
+        this.settle(session, { text: frame.headers['Reply-Text'] ?? '', headers: frame.headers }, contentType);
         return;
       case 'api/response':
-        this.settle(session, { text: frame.body ?? '', headers: frame.headers });
+        this.settle(session, { text: frame.body ?? '', headers: frame.headers }, contentType);
         return;
       case 'text/event-json':
         this.onEventBody(frame.body ?? '');
@@ -237,9 +243,9 @@ export class EslClient extends EventEmitter<EslClientEvents> {
     }
   }
 
-  private settle(session: EslSession, reply: EslReply): void {
-    if (!session.commands.settleOldest(reply)) {
-      this.options.logger?.warn('ESL reply without a pending command; reconnecting to resynchronise');
+  private settle(session: EslSession, reply: EslReply, type: EslReplyType): void {
+    if (!session.commands.settleOldest(reply, type)) {
+      this.options.logger?.warn(`ESL ${type} without a command waiting for one; reconnecting to resynchronise`);
       this.drop(session, 'unexpected reply');
     }
   }

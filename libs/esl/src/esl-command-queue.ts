@@ -9,8 +9,12 @@ export interface EslReply {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** `api` is answered by an api/response, every other command (auth, event, bgapi) by a command/reply. */
+export type EslReplyType = 'command/reply' | 'api/response';
+
 interface PendingCommand {
   readonly verb: string;
+  readonly expects: EslReplyType;
   readonly resolve: (reply: EslReply) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -25,11 +29,12 @@ export class EslCommandQueue {
   constructor(private readonly timeoutMs: number) {}
 
   /** Registers a command that was just written; the returned promise settles with its reply. */
-  enqueue(verb: string): Promise<EslReply> {
+  enqueue(verb: string, expects: EslReplyType): Promise<EslReply> {
     if (this.closedReason !== undefined) return Promise.reject(new EslDisconnectedError(verb, this.closedReason));
     return new Promise<EslReply>((resolve, reject) => {
       const entry: PendingCommand = {
         verb,
+        expects,
         resolve,
         reject,
         abandoned: false,
@@ -42,8 +47,12 @@ export class EslCommandQueue {
     });
   }
 
-  /** Hands a reply to the oldest command. Returns false when no command was waiting (a protocol desync). */
-  settleOldest(reply: EslReply): boolean {
+  /**
+   * Hands a reply to the oldest command. False when no command was waiting, or the oldest waits for the
+   * other kind of reply: the stream is out of step (a protocol desync), and the connection must be dropped.
+   */
+  settleOldest(reply: EslReply, type: EslReplyType): boolean {
+    if (this.pending[0]?.expects !== type) return false;
     const entry = this.pending.shift();
     if (!entry) return false;
     clearTimeout(entry.timer);
