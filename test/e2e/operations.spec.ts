@@ -20,7 +20,8 @@ describe('metrics and readiness', () => {
     harness.play(answeredIncomingCall({ caller, agent: randomUUID() }, '79991234567', '101', 5));
     await harness.requestsFor(caller, 4);
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/^cc360_esl_connected 1$/m);
+    expect(text).toMatch(/^cc360_esl_connected\{node="127\.0\.0\.1:\d+"\} 1$/m);
+    expect(text).toMatch(/^cc360_esl_connects_total\{node="127\.0\.0\.1:\d+"\} 1$/m);
     expect(text).toMatch(/^cc360_esl_events_total\{event="CHANNEL_ANSWER"\} [1-9]/m);
     expect(text).toMatch(/^cc360_notifications_delivered_total\{kind="summary"\} 1$/m);
     expect(text).toMatch(/^cc360_delivery_latency_seconds_count\{kind="ringing"\} 1$/m);

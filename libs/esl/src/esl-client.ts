@@ -94,6 +94,11 @@ export class EslClient extends EventEmitter<EslClientEvents> {
   private closed: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
 
+  /** The FreeSWITCH node this client follows, as host:port (for logs and metric labels; no secret in it). */
+  get endpoint(): string {
+    return `${this.options.host}:${this.options.port}`;
+  }
+
   constructor(private readonly options: EslClientOptions) {
     super();
     if (/[\r\n]/.test(options.password)) throw new EslCommandInjectionError('password');

@@ -33,16 +33,19 @@ export class ConnectorMetrics {
     collectDefaultMetrics({ register: registry });
     const { esl, delivery, ingest, crm, makecall, recordings, journal } = sources;
 
+    // Labelled by node (the event socket's host:port), so several connectors' series stay apart.
+    const node = esl.endpoint;
     new Gauge({
       name: 'cc360_esl_connected',
-      help: '1 while the FreeSWITCH event socket is connected and subscribed',
+      help: '1 while the FreeSWITCH event socket is connected and subscribed, by node (host:port)',
+      labelNames: ['node'],
       registers: [registry],
       collect() {
-        this.set(esl.state === 'connected' ? 1 : 0);
+        this.set({ node }, esl.state === 'connected' ? 1 : 0);
       },
     });
-    const reconnects = new Counter({ name: 'cc360_esl_connects_total', help: 'Event socket connections made (first and reconnects)', registers: [registry] });
-    esl.on('connected', () => reconnects.inc());
+    const reconnects = new Counter({ name: 'cc360_esl_connects_total', help: 'Event socket connections made (first and reconnects), by node (host:port)', labelNames: ['node'], registers: [registry] });
+    esl.on('connected', () => reconnects.inc({ node }));
     const events = new Counter({ name: 'cc360_esl_events_total', help: 'Events received from FreeSWITCH, by name', labelNames: ['event'], registers: [registry] });
     esl.on('event', (event) => events.inc({ event: NAMED_EVENTS.has(event.name) ? event.name : 'other' }));
 
