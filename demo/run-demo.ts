@@ -3,15 +3,37 @@
 // Creatio simulator), runs the built connector against them, plays a few calls and a click-to-call,
 // and shows live what the CRM receives. Ctrl-C stops everything.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConnectorProcess } from '../test/support/connector-process';
 import { CreatioSimulator, type SimulatorRequest } from '../test/support/creatio-simulator';
-import { answeredIncomingCall, missedIncomingCall, ringGroupCall } from '../test/support/freeswitch/call-scenarios';
+import { dialplanRecordedIncomingCall, missedIncomingCall, ringGroupCall } from '../test/support/freeswitch/call-scenarios';
 import { FreeswitchSimulator } from '../test/support/freeswitch-simulator';
 import { RedisServer } from '../test/support/redis-server';
 
 const TOKEN = 'demo-token';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One second of silence as a WAV file (8 kHz, 16-bit mono): what FreeSWITCH's record_session leaves. */
+function silentWav(): Buffer {
+  const samples = Buffer.alloc(16_000);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + samples.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8_000, 24);
+  header.writeUInt32LE(16_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(samples.length, 40);
+  return Buffer.concat([header, samples]);
+}
 
 function describe(request: SimulatorRequest): string {
   const q = request.query;
@@ -29,7 +51,12 @@ async function main(): Promise<void> {
   freeswitch.handleApi('sofia_contact', (args) => `sofia/internal/sip:${args.slice(2, 5)}@10.0.0.5:5060`);
   freeswitch.handleApi('originate', (args) => `+OK ${/origination_uuid=([0-9a-f-]+)/.exec(args)?.[1] ?? ''}\n`);
   const creatio = await CreatioSimulator.start({ token: TOKEN });
-  creatio.on('accepted', (request) => say(`  CRM ← ${describe(request)}`));
+  const recordingLinks: string[] = [];
+  creatio.on('accepted', (request) => {
+    recordingLinks.push(...((request.body as { FILES?: string[] } | undefined)?.FILES ?? []));
+    say(`  CRM ← ${describe(request)}`);
+  });
+  const recordings = mkdtempSync(join(tmpdir(), 'cc360-demo-recordings-'));
 
   const connector = await ConnectorProcess.start({
     REDIS_URL: redisUrl,
@@ -45,6 +72,7 @@ async function main(): Promise<void> {
     PUBLIC_BASE_URL: `http://127.0.0.1:${process.env.HTTP_PORT ?? '3000'}`,
     ADMIN_USER: 'admin',
     ADMIN_PASSWORD: 'demo-password',
+    RECORDINGS_DIR: recordings,
   });
   await freeswitch.waitForCommand(/^api show channels as json/, 10_000);
   const http = `http://127.0.0.1:${connector.httpPort}`;
@@ -58,14 +86,23 @@ async function main(): Promise<void> {
     await freeswitch.close();
     await creatio.stop();
     await ownRedis?.destroy();
+    rmSync(recordings, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  say('1. An external caller 79991234567 calls agent 101, who answers; they talk 37 s:');
-  for (const event of answeredIncomingCall({ caller: randomUUID(), agent: randomUUID() }, '79991234567', '101', 37)) freeswitch.emit(event);
+  say('1. An external caller 79991234567 calls agent 101, who answers; they talk 37 s, recorded by the dialplan:');
+  const caller = randomUUID();
+  const recording = join(recordings, `${caller}.wav`);
+  writeFileSync(recording, silentWav());
+  for (const event of dialplanRecordedIncomingCall({ caller, agent: randomUUID() }, '79991234567', '101', 37, recording)) freeswitch.emit(event);
   await sleep(1_500);
+  const link = recordingLinks[0];
+  if (link) {
+    const download = await fetch(link);
+    say(`  The CRM fetches the recording: ${link.replace(`/${TOKEN}/`, '/***/')} → ${download.status} ${download.headers.get('content-type')}, ${(await download.arrayBuffer()).byteLength} bytes`);
+  }
   say('\n2. 79990000002 calls agent 102, who does not answer (a missed call):');
   for (const event of missedIncomingCall({ caller: randomUUID(), agent: randomUUID() }, '79990000002', '102', 'NO_ANSWER')) freeswitch.emit(event);
   await sleep(1_500);
