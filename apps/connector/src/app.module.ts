@@ -96,6 +96,7 @@ export class AppModule {
         port: config.freeswitch.port,
         password: config.freeswitch.password,
         reorderWindowMs: config.freeswitch.reorderWindowMs,
+        heartbeatTimeoutMs: config.freeswitch.silenceTimeoutMs,
       },
       model: config.calls,
       observer: journal,

@@ -118,6 +118,13 @@ describe('connector configuration', () => {
     expect(problemsOf({ ...minimal, JOURNAL_TTL: '400d' })).toEqual([expect.stringMatching(/^JOURNAL_TTL must be at most 365d/)]);
   });
 
+  it('reads how long a silent event socket is trusted (FS_ESL_SILENCE_TIMEOUT)', () => {
+    expect(loadConnectorConfig(minimal).freeswitch.silenceTimeoutMs).toBe(60_000);
+    expect(loadConnectorConfig({ ...minimal, FS_ESL_SILENCE_TIMEOUT: '5s' }).freeswitch.silenceTimeoutMs).toBe(5_000);
+    expect(problemsOf({ ...minimal, FS_ESL_SILENCE_TIMEOUT: '200ms' })).toEqual([expect.stringMatching(/^FS_ESL_SILENCE_TIMEOUT/)]);
+    expect(problemsOf({ ...minimal, FS_ESL_SILENCE_TIMEOUT: 'soon' })).toEqual([expect.stringMatching(/^FS_ESL_SILENCE_TIMEOUT must be a duration/)]);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('24h')).toBe(86_400_000);
     expect(parseDuration('1.5s')).toBe(1_500);

@@ -32,6 +32,8 @@ export interface ConnectorConfig {
     readonly reorderWindowMs: number;
     /** Names the FreeSWITCH node when several share one Redis: its calls' state is kept apart. */
     readonly nodeId: string | undefined;
+    /** A socket that sends nothing (no event, no HEARTBEAT) this long is treated as dead. */
+    readonly silenceTimeoutMs: number;
   };
   readonly calls: {
     readonly agentExtensionPattern: RegExp;
@@ -134,6 +136,7 @@ function readConnectorConfig(read: EnvReader): ConnectorConfig {
       passwordIsDefault: read.string('FS_ESL_PASSWORD', 'ClueCon') === 'ClueCon',
       reorderWindowMs: read.integer('FS_EVENT_REORDER_MS', 5, 0, 1_000),
       nodeId: read.optional('FS_NODE_ID'),
+      silenceTimeoutMs: read.duration('FS_ESL_SILENCE_TIMEOUT', '60s', 1_000),
     },
     calls: {
       agentExtensionPattern: agentPattern(read),
