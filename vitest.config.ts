@@ -1,7 +1,7 @@
 // Tests run the TypeScript sources through SWC so Nest's decorator metadata works as in the build.
 import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const lib = (name: string) => resolve(__dirname, `libs/${name}/src`);
 
@@ -24,6 +24,8 @@ export default defineConfig({
   },
   test: {
     include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
+    // The fault suite runs on its own: npm run test:faults (vitest.faults.config.ts).
+    exclude: [...configDefaults.exclude, 'test/faults/**'],
     globalSetup: ['test/support/global-redis.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,8 +1,8 @@
 // The whole product on loopback: FreeSWITCH simulator → the built connector (child process) → Creatio simulator.
 import type { ReceivedNotification } from '../support/creatio-simulator';
-import { CreatioSimulator } from '../support/creatio-simulator';
+import { CreatioSimulator, type CreatioSimulatorOptions } from '../support/creatio-simulator';
 import { ConnectorProcess } from '../support/connector-process';
-import { FreeswitchSimulator } from '../support/freeswitch-simulator';
+import { FreeswitchSimulator, type FreeswitchSimulatorOptions } from '../support/freeswitch-simulator';
 import type { EventFields } from '../support/freeswitch/wire';
 import { RedisServer } from '../support/redis-server';
 
@@ -37,10 +37,16 @@ export function connectorEnv(parts: { redis: RedisServer; creatio: CreatioSimula
   };
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+/** Simulator settings beyond the harness's own (the ESL password and the CC360 token stay fixed). */
+export interface HarnessOptions {
+  freeswitch?: Omit<FreeswitchSimulatorOptions, 'password'>;
+  creatio?: Omit<CreatioSimulatorOptions, 'token'>;
+}
+
+export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const redis = await RedisServer.start({ appendOnly: true });
-  const freeswitch = await FreeswitchSimulator.start({ password: 'esl-secret' });
-  const creatio = await CreatioSimulator.start({ token: 'e2e-token' });
+  const freeswitch = await FreeswitchSimulator.start({ ...options.freeswitch, password: 'esl-secret' });
+  const creatio = await CreatioSimulator.start({ ...options.creatio, token: 'e2e-token' });
   const connector = await ConnectorProcess.start(connectorEnv({ redis, creatio, freeswitch }, env));
   // The connector reconciles right after it is connected and subscribed: then it is ready.
   await freeswitch.waitForCommand(/^api show channels as json/, 10_000);

@@ -3,39 +3,12 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallScript, gatewayLeg } from '../support/freeswitch/call-scenarios';
-import type { ChannelLeg } from '../support/freeswitch/channel-events';
+import { clickToCallEvents } from '../support/freeswitch/call-scenarios';
 import { scriptClickToCallApis, unsafeEslCommands } from '../support/freeswitch/click-to-call-apis';
 import { describeRequests, startHarness, type Harness } from './connector-harness';
 
 const TOKEN = 'webapi-secret-token';
 
-/** What FreeSWITCH reports for our originate: the agent's phone (marked by our variables), then the client. */
-function clickToCallEvents(callId: string, extension: string, number: string, talkSeconds: number) {
-  const script = new CallScript();
-  const agent: ChannelLeg = {
-    uniqueId: callId,
-    direction: 'outbound',
-    channelName: `sofia/internal/${extension}@10.0.0.5:5060`,
-    callerIdNumber: number,
-    destinationNumber: extension,
-    otherLegUniqueId: null,
-    variables: { dialed_user: extension, cc360_call_id: callId, cc360_direction: 'outgoing', cc360_agent: extension, cc360_client: number, origination_uuid: callId },
-    headers: { variable_originator: undefined, variable_other_loopback_leg_uuid: undefined, 'Channel-Presence-ID': `${extension}@pbx.example.com` },
-  };
-  const client = { ...gatewayLeg(randomUUID(), number, callId, extension), variables: { originator: callId, cc360_call_id: callId } };
-  const clearing = { 'Hangup-Cause': 'NORMAL_CLEARING' };
-  script.event('CHANNEL_CREATE', agent).event('CHANNEL_ORIGINATE', agent).event('CHANNEL_PROGRESS', agent);
-  script.wait(2).event('CHANNEL_ANSWER', agent);
-  script.event('CHANNEL_CREATE', client).event('CHANNEL_PROGRESS', client);
-  script.wait(3).event('CHANNEL_ANSWER', client);
-  script.event('CHANNEL_BRIDGE', agent, { 'Bridge-A-Unique-ID': callId, 'Bridge-B-Unique-ID': client.uniqueId });
-  script.wait(talkSeconds);
-  script.event('CHANNEL_HANGUP', client, clearing).event('CHANNEL_HANGUP', agent, clearing);
-  script.event('CHANNEL_HANGUP_COMPLETE', client, { ...clearing, variable_billsec: String(talkSeconds) });
-  script.event('CHANNEL_HANGUP_COMPLETE', agent, { ...clearing, variable_billsec: String(talkSeconds + 3) });
-  return script.events;
-}
 
 describe('makecall (click-to-call)', () => {
   let harness: Harness;

@@ -131,6 +131,11 @@ export class FreeswitchSimulator {
     return [...this.connections].filter((connection) => connection.authenticated).length;
   }
 
+  /** Connections that get events right now: authenticated, subscribed and not silenced. */
+  get subscribedConnections(): number {
+    return [...this.connections].filter((connection) => connection.authenticated && connection.format && !connection.silent && !connection.socket.destroyed).length;
+  }
+
   /** Channels alive per the CHANNEL_CREATE / CHANNEL_HANGUP_COMPLETE / CHANNEL_DESTROY events emitted. */
   get activeChannels(): readonly ChannelRow[] {
     return [...this.channels.values()];

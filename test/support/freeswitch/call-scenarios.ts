@@ -2,6 +2,7 @@
 // channel-events.ts) with SIP phone legs shaped like /work/shared/esl-notes.md and the public captures:
 // an external caller's inbound leg, agent legs originated to user/<ext> (Other-Type originator,
 // variable_dialed_user), a phone's own inbound leg for outgoing calls (variable_user_name).
+import { randomUUID } from 'node:crypto';
 import { buildChannelEvent, type ChannelEventName, type ChannelLeg } from './channel-events';
 import type { EventFields } from './wire';
 
@@ -360,5 +361,32 @@ export function callCenterCall(ids: { caller: string; agent: string }, callerNum
   bridge(script, caller, agent);
   script.wait(40);
   hangupBoth(script, caller, agent, 40, 48);
+  return script.events;
+}
+
+/** Scenario 8 (click-to-call): what FreeSWITCH reports for our originate: the agent's phone (marked by our variables), then the client. */
+export function clickToCallEvents(callId: string, extension: string, number: string, talkSeconds: number, clientLegId: string = randomUUID()): EventFields[] {
+  const script = new CallScript();
+  const agent: ChannelLeg = {
+    uniqueId: callId,
+    direction: 'outbound',
+    channelName: `sofia/internal/${extension}@10.0.0.5:5060`,
+    callerIdNumber: number,
+    destinationNumber: extension,
+    otherLegUniqueId: null,
+    variables: { dialed_user: extension, cc360_call_id: callId, cc360_direction: 'outgoing', cc360_agent: extension, cc360_client: number, origination_uuid: callId },
+    headers: { variable_originator: undefined, variable_other_loopback_leg_uuid: undefined, 'Channel-Presence-ID': `${extension}@pbx.example.com` },
+  };
+  const client = { ...gatewayLeg(clientLegId, number, callId, extension), variables: { originator: callId, cc360_call_id: callId } };
+  const clearing = { 'Hangup-Cause': 'NORMAL_CLEARING' };
+  script.event('CHANNEL_CREATE', agent).event('CHANNEL_ORIGINATE', agent).event('CHANNEL_PROGRESS', agent);
+  script.wait(2).event('CHANNEL_ANSWER', agent);
+  script.event('CHANNEL_CREATE', client).event('CHANNEL_PROGRESS', client);
+  script.wait(3).event('CHANNEL_ANSWER', client);
+  script.event('CHANNEL_BRIDGE', agent, { 'Bridge-A-Unique-ID': callId, 'Bridge-B-Unique-ID': client.uniqueId });
+  script.wait(talkSeconds);
+  script.event('CHANNEL_HANGUP', client, clearing).event('CHANNEL_HANGUP', agent, clearing);
+  script.event('CHANNEL_HANGUP_COMPLETE', client, { ...clearing, variable_billsec: String(talkSeconds) });
+  script.event('CHANNEL_HANGUP_COMPLETE', agent, { ...clearing, variable_billsec: String(talkSeconds + 3) });
   return script.events;
 }
