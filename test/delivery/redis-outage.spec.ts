@@ -42,4 +42,32 @@ describe('Redis outage', () => {
       await pipeline.close();
     }
   });
+
+  it('does not send a request twice when Redis restarts while it is in flight and its lock runs out meanwhile', async () => {
+    const pipeline = await startPipeline({ redisUrl: redis.url, delivery: { laneCount: 2, lockDurationMs: 1_000 }, crmTimeoutMs: 20_000 });
+    const { simulator, delivery } = pipeline;
+    try {
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let arrived = false;
+      // The first request reaches the CRM and waits there while Redis dies and comes back.
+      simulator.failWhen(() => {
+        if (arrived) return undefined;
+        arrived = true;
+        return { kind: 'hold', release: held };
+      });
+      for (const notification of answeredCall('in-flight')) delivery.publish(notification);
+      await waitFor(() => arrived, 5_000, 'the first request to reach the CRM');
+      await redis.kill();
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // longer than the job's lock
+      await redis.restart();
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // the stalled check finds the job
+      release();
+      await simulator.waitForAccepted(4, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(stepsByCall(simulator.received()).get('in-flight')).toEqual(['ringing', 'answer', 'hangup', 'summary']);
+    } finally {
+      await pipeline.close();
+    }
+  });
 });

@@ -41,6 +41,12 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
   private readonly health: DeliveryHealth;
   private readonly failures: FailureLog;
   private readonly workerErrors = new Map<string, string>();
+  /**
+   * Sends of this process whose job BullMQ has not yet recorded as done. When Redis goes away while a
+   * request is in flight, the job's lock can run out and BullMQ hands the same job to us again: that
+   * second run waits for the first send instead of repeating it.
+   */
+  private readonly unrecordedSends = new Map<string, Promise<unknown>>();
   private sharedClient: Redis | undefined;
 
   constructor(
@@ -89,6 +95,7 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
           },
         },
       );
+      worker.on('completed', (job) => this.unrecordedSends.delete(job.id as string));
       worker.on('error', (error) => this.onWorkerError(queue.name, error));
       worker.on('ready', () => this.onWorkerReady(queue.name));
       this.workers.push(worker);
@@ -118,8 +125,12 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
 
     const attempts = job.attemptsMade + 1;
     try {
-      await sendObserved(this.sender, notification, attempts, this.options.attemptObserver);
+      const earlier = this.unrecordedSends.get(jobId);
+      const sending = earlier ?? sendObserved(this.sender, notification, attempts, this.options.attemptObserver);
+      this.unrecordedSends.set(jobId, sending);
+      await sending;
     } catch (error) {
+      this.unrecordedSends.delete(jobId);
       const failure = toDeliveryFailure(error);
       const expired = retryWindowOver(this.options.retry, producedAt);
       if (failure.retry === 'permanent' || expired) {
