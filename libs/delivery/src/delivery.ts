@@ -131,6 +131,11 @@ export class Delivery {
     return this.outbox.stats();
   }
 
+  /** Resolves when every notification of the call published so far has reached Redis. */
+  written(callId: string): Promise<void> {
+    return this.outbox.whenCallWritten(callId);
+  }
+
   /** Resolves when everything published so far has reached Redis. */
   flushed(): Promise<void> {
     return this.outbox.whenIdle();

@@ -33,6 +33,7 @@ export class NotificationOutbox {
   private readonly byCall = new Map<string, DeliveryJobData[]>();
   private readonly readyCalls: string[] = [];
   private readonly idleWaiters: Array<() => void> = [];
+  private readonly callWaiters = new Map<string, Array<() => void>>();
   private readonly logger: LoggerService;
   private draining = 0;
   private stopped = false;
@@ -77,6 +78,19 @@ export class NotificationOutbox {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Resolves when every notification of `callId` published so far is in Redis (or was dropped). Never
+   * resolves for one still held when the outbox stops: it is lost with the process.
+   */
+  whenCallWritten(callId: string): Promise<void> {
+    if (!this.byCall.has(callId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.callWaiters.get(callId) ?? [];
+      waiters.push(resolve);
+      this.callWaiters.set(callId, waiters);
+    });
+  }
+
   /** Stops writing; what is still buffered is reported and lost with the process. */
   stop(): number {
     this.stopped = true;
@@ -107,7 +121,11 @@ export class NotificationOutbox {
         await sleep(this.options.retryDelayMs);
       }
     }
-    if (pending.length === 0) this.byCall.delete(callId);
+    if (pending.length === 0) {
+      this.byCall.delete(callId);
+      this.callWaiters.get(callId)?.forEach((resolve) => resolve());
+      this.callWaiters.delete(callId);
+    }
     this.draining--;
     if (this.counters.buffered === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
     this.pump();

@@ -37,6 +37,9 @@ const CALL_EVENT_NAMES: ReadonlySet<string> = new Set(CALL_EVENTS);
 
 export type PublishNotification = (notification: CrmNotification) => unknown;
 
+/** Resolves when every notification of the call published so far is durable (in Redis). */
+export type CallWritten = (callId: string) => Promise<unknown>;
+
 /** Turns the recording file paths of a call summary into the URLs the CRM will fetch. */
 export type RecordingUrls = (paths: readonly string[]) => string[];
 
@@ -66,6 +69,7 @@ export class CallIngest {
     logger?: LoggerService,
     private readonly recordingUrls: RecordingUrls = () => [],
     private readonly observer?: IngestObserver,
+    private readonly written: CallWritten = () => Promise.resolve(),
   ) {
     this.logger = logger ?? new Logger('CallIngest');
     this.skippedEvents = new SkippedEventLog(this.logger);
@@ -193,7 +197,9 @@ export class CallIngest {
 
   /**
    * A call's events come in bursts (hangup, hangup complete, the other leg's...): its state is written
-   * once per burst, on the next turn of the event loop, not once per event.
+   * once per burst, on the next turn of the event loop, not once per event. And only after the burst's
+   * notifications are in Redis: a state saved past a notification still in memory would make a
+   * connector killed in between forget it for good.
    */
   private scheduleSave(state: CallState): void {
     const first = this.unsaved.size === 0;
@@ -202,7 +208,12 @@ export class CallIngest {
     setImmediate(() => {
       const states = [...this.unsaved.values()];
       this.unsaved.clear();
-      for (const unsaved of states) void this.guard(() => this.store.save(unsaved));
+      for (const unsaved of states) {
+        void this.guard(async () => {
+          await this.written(unsaved.callId);
+          return this.store.save(unsaved);
+        });
+      }
     });
   }
 

@@ -1,4 +1,4 @@
-export { CALL_EVENTS, CallIngest, type IngestStats, type PublishNotification, type RecordingUrls } from './call-ingest';
+export { CALL_EVENTS, CallIngest, type CallWritten, type IngestStats, type PublishNotification, type RecordingUrls } from './call-ingest';
 export { CallStateStore, type CallStateStoreOptions } from './call-state-store';
 export { parseChannelList } from './channel-list';
 export type { IngestObserver } from './ingest-observer';

@@ -76,6 +76,7 @@ export class IngestModule {
               new Logger('CallIngest'),
               options.recordingUrls,
               options.observer,
+              (callId) => delivery.written(callId),
             ),
         },
         {
