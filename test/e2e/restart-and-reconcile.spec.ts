@@ -2,7 +2,7 @@
 // repeats, because call state lives in Redis and every (re)connect reconciles with `show channels`.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { answeredIncomingCall } from '../support/freeswitch/call-scenarios';
+import { answeredIncomingCall, blindTransferCall } from '../support/freeswitch/call-scenarios';
 import { describeRequests, startHarness, type Harness } from './connector-harness';
 
 /** Events of an answered call, split where the call is up and talking (after the bridge). */
@@ -82,5 +82,47 @@ describe('restarts and reconciliation', () => {
     expect(requests.slice(0, 3)).toEqual(['103:ringing:79991234567', '103:answer:79991234567', '103:hangup:79991234567']);
     expect(requests[3]).toMatch(/^103:summary:incoming:\d+:79991234567$/);
     expect(harness.connector.logs).toMatch(/FreeSWITCH restarted/);
+  });
+
+  /** A blind transfer 101 → 102 whose events from `from` (inclusive) to `to` (exclusive) go out while the ESL link is down. */
+  async function transferWithGap(caller: string, isFrom: (name: string, leg: string) => boolean, isTo: (name: string, leg: string) => boolean) {
+    const first = randomUUID();
+    const events = blindTransferCall({ caller, first, second: randomUUID() }, '79990000008', '101', '102');
+    const at = (test: (name: string, leg: string) => boolean) => events.findIndex((event) => test(String(event['Event-Name']), event['Unique-ID'] === first ? 'first' : 'other'));
+    const gapStart = at(isFrom);
+    const gapEnd = at(isTo);
+    harness.play(events.slice(0, gapStart));
+    await harness.requestsFor(caller, 2);
+    harness.freeswitch.dropConnections();
+    harness.play(events.slice(gapStart, gapEnd)); // nobody is connected: the connector never sees these
+    await harness.freeswitch.waitUntil(() => (harness.freeswitch.commands.filter((c) => c === 'api show channels as json').length >= 2 ? true : undefined), 10_000, 'the reconnect');
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // the reconcile's settle delay
+    harness.play(events.slice(gapEnd));
+  }
+
+  it('a transferred agent whose hangup went out while the ESL link was down still gets its hangup before its history', async () => {
+    const caller = randomUUID();
+    await transferWithGap(caller, (name, leg) => name === 'CHANNEL_HANGUP' && leg === 'first', (name, leg) => name === 'CHANNEL_HANGUP_COMPLETE' && leg === 'first');
+    const requests = describeRequests(await harness.requestsFor(caller, 8));
+    expect(requests.filter((request) => request.startsWith('101:'))).toEqual([
+      '101:ringing:79990000008',
+      '101:answer:79990000008',
+      '101:hangup:79990000008',
+      '101:summary:incoming:20:79990000008',
+    ]);
+  });
+
+  it('a transferred agent whose leg ended while the ESL link was down is closed out although the call goes on', async () => {
+    const caller = randomUUID();
+    await transferWithGap(caller, (name, leg) => name === 'CHANNEL_UNBRIDGE' && leg === 'other', (name, leg) => name === 'CHANNEL_CREATE' && leg === 'other');
+    const requests = describeRequests(await harness.requestsFor(caller, 8));
+    expect(requests.filter((request) => request.startsWith('101:')).slice(0, 3)).toEqual(['101:ringing:79990000008', '101:answer:79990000008', '101:hangup:79990000008']);
+    expect(requests.filter((request) => request.startsWith('101:'))[3]).toMatch(/^101:summary:incoming:\d+:79990000008$/);
+    expect(requests.filter((request) => request.startsWith('102:'))).toEqual([
+      '102:ringing:79990000008',
+      '102:answer:79990000008',
+      '102:hangup:79990000008',
+      '102:summary:incoming:30:79990000008',
+    ]);
   });
 });
