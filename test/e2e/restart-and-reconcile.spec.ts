@@ -125,4 +125,14 @@ describe('restarts and reconciliation', () => {
       '102:summary:incoming:30:79990000008',
     ]);
   });
+
+  it('a transferred agent whose leg ended while the ESL link was down is closed out, also when the next agent was picked up meanwhile', async () => {
+    const caller = randomUUID();
+    // From the caller's answer to the second agent's bridge nothing is seen; then the call ends in sight.
+    await transferWithGap(caller, (name, leg) => name === 'CHANNEL_ANSWER' && leg === 'other', (name, leg) => name === 'CHANNEL_HANGUP' && leg === 'other');
+    const forFirst = () => describeRequests(harness.creatio.received().filter((request) => request.id === caller && request.user === '101'));
+    await harness.freeswitch.waitUntil(() => (forFirst().length >= 4 ? true : undefined), 10_000, 'the first agent closed out').catch(() => undefined);
+    expect(forFirst().slice(0, 3)).toEqual(['101:ringing:79990000008', '101:answer:79990000008', '101:hangup:79990000008']);
+    expect(forFirst()[3]).toMatch(/^101:summary:incoming:\d+:79990000008$/);
+  });
 });

@@ -1,7 +1,7 @@
 // Calls that ended while we were away: what closeOutCall sends with what is known.
 import { describe, expect, it } from 'vitest';
-import { applyEvent, closeOutCall, DEFAULT_CALL_MODEL_OPTIONS, type CallModelOptions, type CallState, type ChannelEvent, type CrmNotification } from './index';
-import { answeredIncomingCall, outgoingCall, ringGroupCall } from './testing/call-scenarios';
+import { applyEvent, closeOutCall, closeOutLegs, DEFAULT_CALL_MODEL_OPTIONS, type CallModelOptions, type CallState, type ChannelEvent, type CrmNotification } from './index';
+import { answeredIncomingCall, blindTransferCall, outgoingCall, ringGroupCall } from './testing/call-scenarios';
 
 function playUntil(events: readonly ChannelEvent[], stop: (event: ChannelEvent) => boolean, options: CallModelOptions = DEFAULT_CALL_MODEL_OPTIONS): { state: CallState; sent: CrmNotification[] } {
   let state: CallState | undefined;
@@ -61,5 +61,17 @@ describe('closeOutCall', () => {
     const { state } = playUntil(answeredIncomingCall('d', '7999', '101', 5), () => false);
     expect(state.closed).toBe(true);
     expect(closeOutCall(state, 'core-restart').notifications).toEqual([]);
+  });
+});
+
+describe('closeOutLegs', () => {
+  it('a transferred agent whose leg ended unseen: that agent gets hangup and summary, the call goes on', () => {
+    const events = blindTransferCall('t', '79991234567', '101', '102');
+    const { state, sent } = playUntil(events, (event) => event.name === 'CHANNEL_HANGUP');
+    expect(steps(sent)).toEqual(['101:ringing', '101:answer']);
+    const closed = closeOutLegs(state, new Set(['t-101']));
+    expect(steps(closed.notifications)).toEqual(['101:hangup', '101:summary:incoming:0']);
+    expect(closed.closed).toBe(false);
+    expect(closeOutLegs(closed.state, new Set(['t-101'])).notifications).toEqual([]);
   });
 });

@@ -4,5 +4,5 @@ export { DEFAULT_CALL_MODEL_OPTIONS, type CallModelOptions, type ReportingPolicy
 export { applyEvent, MalformedChannelEventError, type CallUpdate } from './call-reducer';
 export { crmCallIdOf, legIdsOfCall, newCallState, type AgentLegState, type CallState, type CloseOutReason, type OtherLegState } from './call-state';
 export { eventSequenceOf, eventTimeMicros, hangupCauseOf, legIdOf, type ChannelEvent } from './channel-event';
-export { closeOutCall } from './close-out';
+export { closeOutCall, closeOutLegs } from './close-out';
 export * from './notifications';

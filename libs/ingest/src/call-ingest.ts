@@ -5,6 +5,7 @@ import {
   applyEvent,
   MalformedChannelEventError,
   closeOutCall,
+  closeOutLegs,
   legIdsOfCall,
   relatedLegIds,
   resolveCallId,
@@ -105,20 +106,34 @@ export class CallIngest {
 
   /**
    * After a (re)connect: calls none of whose legs FreeSWITCH still has ended while we were away;
-   * they are closed out with what is known. Resolves with how many were closed.
+   * they are closed out with what is known. Resolves with how many were closed. Of a call that goes on,
+   * the legs in `knownLegsBefore` that FreeSWITCH no longer has are closed out (a transferred agent).
    */
-  reconcile(activeLegIds: ReadonlySet<string>, knownBefore: ReadonlySet<string>): Promise<number> {
-    return this.enqueueWithResult(() =>
-      this.closeOutWhere(
+  reconcile(activeLegIds: ReadonlySet<string>, knownBefore: ReadonlySet<string>, knownLegsBefore: ReadonlySet<string> = new Set()): Promise<number> {
+    return this.enqueueWithResult(async () => {
+      const closed = await this.closeOutWhere(
         'gone-after-reconnect',
         (state) => knownBefore.has(state.callId) && !legIdsOfCall(state).some((legId) => activeLegIds.has(legId)),
-      ),
-    );
+      );
+      for (const state of [...this.states.values()]) {
+        if (!knownBefore.has(state.callId)) continue;
+        const gone = new Set(legIdsOfCall(state).filter((legId) => knownLegsBefore.has(legId) && !activeLegIds.has(legId)));
+        if (gone.size === 0) continue;
+        const update = closeOutLegs(state, gone);
+        if (update.notifications.length > 0 || update.closed) this.commit(update.state, update.notifications, legIdsOfCall(state));
+      }
+      return closed;
+    });
   }
 
   /** The calls followed right now: only these can be judged by a channel list asked for after this moment. */
   openCallIds(): Set<string> {
     return new Set(this.states.keys());
+  }
+
+  /** The legs of the calls followed right now (see openCallIds). */
+  openLegIds(): Set<string> {
+    return new Set(this.legToCall.keys());
   }
 
   /** FreeSWITCH restarted: every call of the old core is gone. */

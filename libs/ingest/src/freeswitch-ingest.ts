@@ -57,11 +57,12 @@ export class FreeswitchIngest {
     try {
       // A call that starts after this moment is not in `known` and is never judged by this snapshot.
       const known = this.ingest.openCallIds();
+      const knownLegs = this.ingest.openLegIds();
       const active = parseChannelList(await this.esl.api('show channels as json'));
       this.reorder.flush();
       await new Promise((resolve) => setTimeout(resolve, RECONCILE_SETTLE_MS));
       this.reorder.flush();
-      await this.ingest.reconcile(active, known);
+      await this.ingest.reconcile(active, known, knownLegs);
     } catch (error) {
       this.logger.warn(`Could not reconcile calls with FreeSWITCH after connecting: ${error instanceof Error ? error.message : String(error)}`);
     }
