@@ -19,6 +19,8 @@ const ESL_SILENCE_TIMEOUT_S = 5;
 const WARMUP_MS = 3_000;
 const AFTER_FAULT_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 90_000;
+/** Longer than the longest retry delay (DELIVERY_RETRY_MAX) plus the CRM timeout. */
+const STALL_MS = 10_000;
 /** Events written this long before a connector died or its socket dropped may never have been handled. */
 const IN_FLIGHT_MARGIN_MS = 1_000;
 
@@ -100,8 +102,14 @@ export async function runFault(fault: string, options: { allowDuplicates?: boole
     await sleep(AFTER_FAULT_MS);
     await load.stop();
     const verdictNow = () => judge(load.played, harness.creatio.accepted, windows, faultEnd);
+    // Wait for the backlog until nothing is missing, or nothing new arrived for a while (a real loss).
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-    while (verdictNow().lost > 0 && Date.now() < deadline) await sleep(250);
+    let seen = -1;
+    let progressAt = Date.now();
+    while (verdictNow().lost > 0 && Date.now() < deadline && Date.now() - progressAt < STALL_MS) {
+      if (harness.creatio.accepted.length !== seen) [seen, progressAt] = [harness.creatio.accepted.length, Date.now()];
+      await sleep(250);
+    }
     // Redeliveries of kill -9's in-flight requests come after the takeover delay (2 s in the harness).
     await sleep(3_000);
     const verdict = verdictNow();

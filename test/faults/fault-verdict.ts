@@ -106,7 +106,7 @@ export function judge(played: readonly PlayedCall[], accepted: readonly Simulato
         // Closed out with what was known: no popup left ringing, no answered call without its history.
         const dangling = (steps.includes('ringing') && !steps.includes('hangup') ? 1 : 0) + (steps.includes('answer') && !steps.includes('summary') ? 1 : 0);
         verdict.lost += dangling;
-        if (dangling > 0) problem(`${tag} (closed out): left open with ${steps.join(', ')}`);
+        if (dangling > 0) problem(`${tag} (closed out): left open with ${steps.join(', ')}; events (! = no connector subscribed, * = near the fault): ${eventTrace(entry, blind)}`);
       }
     }
     if (entry.endedAt !== undefined && entry.endedAt <= faultEnd) {
@@ -122,4 +122,16 @@ export function judge(played: readonly PlayedCall[], accepted: readonly Simulato
   verdict.firstDeliveryS = after.length > 0 ? (Math.min(...after) - faultEnd) / 1_000 : undefined;
   verdict.drainedS = drainedAt === undefined ? undefined : (drainedAt - faultEnd) / 1_000;
   return verdict;
+}
+
+/** The call's events as `NAME@leg`, marked where no connector got them or may have: what a failure report needs. */
+function eventTrace(entry: PlayedCall, blind: readonly BlindWindow[]): string {
+  return entry.call.events
+    .map((event, i) => {
+      const sent = entry.emitted[i];
+      const mark = !sent || !sent.live ? '!' : blind.some((w) => sent.at >= w.from && sent.at <= w.to) ? '*' : '';
+      const leg = typeof event.variable_dialed_user === 'string' ? event.variable_dialed_user : 'caller';
+      return `${mark}${String(event['Event-Name']).replace('CHANNEL_', '')}@${leg}`;
+    })
+    .join(' ');
 }
