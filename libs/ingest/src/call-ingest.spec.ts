@@ -1,5 +1,5 @@
-// The ingest against a real Redis: a call's state is written only once its notifications are, so a
-// connector killed in between still owes (and sends) them after its restart.
+// The ingest against a real Redis: notifications not yet in delivery's queues are recorded as owed, so a
+// connector killed before they arrive sends them after its restart, and the call state is saved at once.
 import { DEFAULT_CALL_MODEL_OPTIONS, type CrmNotification } from '@cc360/calls';
 import { answeredIncomingCall } from '../../calls/src/testing/call-scenarios';
 import Redis from 'ioredis';
@@ -19,7 +19,7 @@ describe('call ingest (real Redis)', () => {
   });
   afterAll(() => redis.disconnect());
 
-  it('does not save a call as past a notification that never reached Redis (kill -9 in between)', async () => {
+  it('sends again after a kill -9 a notification that had not reached Redis', async () => {
     const store = new CallStateStore(redis, { prefix: `ingest-test-${randomUUID()}`, openTtlMs: 60_000, closedTtlMs: 60_000 });
     const events = answeredIncomingCall('kill', '79991234567', '101', 30);
     const agentHangup = events.findIndex((event) => event.headers['Event-Name'] === 'CHANNEL_HANGUP' && event.headers['Unique-ID'] === 'kill-101');
@@ -44,5 +44,25 @@ describe('call ingest (real Redis)', () => {
     for (const event of events.slice(agentHangup + 1)) second.handle(event);
     await second.whenIdle();
     expect(afterRestart.map(step)).toEqual(['hangup', 'summary']);
+  });
+
+  it('knows a new call after a kill -9 while its first notification was still on its way to Redis', async () => {
+    const store = new CallStateStore(redis, { prefix: `ingest-test-${randomUUID()}`, openTtlMs: 60_000, closedTtlMs: 60_000 });
+    const events = answeredIncomingCall('new', '79991234567', '102', 30);
+    const answer = events.findIndex((event) => event.headers['Event-Name'] === 'CHANNEL_ANSWER');
+    const firstRun: CrmNotification[] = [];
+    const first = new CallIngest(store, (n) => firstRun.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], () => new Promise<void>(() => undefined));
+    for (const event of events.slice(0, answer)) first.handle(event);
+    await first.whenIdle();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(firstRun.map(step)).toEqual(['ringing']);
+
+    // Killed; the call ends while no connector runs. The next one knows it, sends the ringing again
+    // (delivery drops it if it had arrived) and closes the call out as a missed call.
+    const afterRestart: CrmNotification[] = [];
+    const second = new CallIngest(store, (n) => afterRestart.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], () => Promise.resolve());
+    expect(await second.restore()).toBe(1);
+    await second.reconcile(new Set(), second.openCallIds(), second.openLegIds());
+    expect(afterRestart.map(step)).toEqual(['ringing', 'hangup', 'summary']);
   });
 });

@@ -19,6 +19,7 @@ import { Logger, type LoggerService } from '@nestjs/common';
 import type { CallStateStore } from './call-state-store';
 import type { IngestObserver } from './ingest-observer';
 import { SkippedEventLog } from './skipped-event-log';
+import { OwedNotifications, type CallWritten } from './owed-notifications';
 
 /** The events the call model needs (subscribe to these). */
 export const CALL_EVENTS = [
@@ -37,9 +38,6 @@ export const CALL_EVENTS = [
 const CALL_EVENT_NAMES: ReadonlySet<string> = new Set(CALL_EVENTS);
 
 export type PublishNotification = (notification: CrmNotification) => unknown;
-
-/** Resolves when every notification of the call published so far is durable (in Redis). */
-export type CallWritten = (callId: string) => Promise<unknown>;
 
 /** Turns the recording file paths of a call summary into the URLs the CRM will fetch. */
 export type RecordingUrls = (paths: readonly string[]) => string[];
@@ -62,6 +60,7 @@ export class CallIngest {
   private running = false;
   private storeError: string | undefined;
   private readonly counters = { events: 0, notifications: 0 };
+  private readonly owed: OwedNotifications;
 
   constructor(
     private readonly store: CallStateStore,
@@ -70,10 +69,11 @@ export class CallIngest {
     logger?: LoggerService,
     private readonly recordingUrls: RecordingUrls = () => [],
     private readonly observer?: IngestObserver,
-    private readonly written: CallWritten = () => Promise.resolve(),
+    written: CallWritten = () => Promise.resolve(),
   ) {
     this.logger = logger ?? new Logger('CallIngest');
     this.skippedEvents = new SkippedEventLog(this.logger);
+    this.owed = new OwedNotifications(store, written, (work) => this.guard(work));
   }
 
   /**
@@ -94,6 +94,8 @@ export class CallIngest {
         for (const legId of legIdsOfCall(state)) this.legToCall.set(legId, callId);
       }
       if (this.states.size > 0) this.logger.log(`Restored ${this.states.size} open calls from Redis`);
+      const again = await this.owed.republish(this.publish);
+      if (again > 0) this.logger.warn(`Publishing again ${again} notifications the last run may not have written to Redis`);
       return this.states.size;
     });
   }
@@ -190,10 +192,9 @@ export class CallIngest {
   }
 
   private commit(state: CallState, notifications: readonly CrmNotification[], legIds: readonly string[]): void {
-    for (const notification of notifications) {
-      this.observer?.notificationProduced(notification);
-      this.publish(notification.type === 'summary' ? { ...notification, files: this.recordingUrls(notification.files) } : notification);
-    }
+    for (const notification of notifications) this.observer?.notificationProduced(notification);
+    const published = notifications.map((n) => (n.type === 'summary' ? { ...n, files: this.recordingUrls(n.files) } : n));
+    if (published.length > 0) this.owed.publish(published, this.publish);
     this.counters.notifications += notifications.length;
     if (state.closed) {
       this.forgetCall(state);
@@ -212,9 +213,8 @@ export class CallIngest {
 
   /**
    * A call's events come in bursts (hangup, hangup complete, the other leg's...): its state is written
-   * once per burst, on the next turn of the event loop, not once per event. And only after the burst's
-   * notifications are in Redis: a state saved past a notification still in memory would make a
-   * connector killed in between forget it for good.
+   * once per burst, on the next turn of the event loop, not once per event. Its notifications not yet in
+   * Redis are recorded as owed before they are published (OwedNotifications), so saving it early is safe.
    */
   private scheduleSave(state: CallState): void {
     const first = this.unsaved.size === 0;
@@ -223,12 +223,7 @@ export class CallIngest {
     setImmediate(() => {
       const states = [...this.unsaved.values()];
       this.unsaved.clear();
-      for (const unsaved of states) {
-        void this.guard(async () => {
-          await this.written(unsaved.callId);
-          return this.store.save(unsaved);
-        });
-      }
+      for (const unsaved of states) void this.guard(() => this.store.save(unsaved));
     });
   }
 

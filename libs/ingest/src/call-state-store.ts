@@ -1,6 +1,6 @@
 // Call state in Redis, so a connector restart in the middle of a call goes on where it was: one key per
 // call (JSON, with a TTL) and the set of calls still open (loaded back into memory at start).
-import type { CallState } from '@cc360/calls';
+import type { CallState, CrmNotification } from '@cc360/calls';
 import type Redis from 'ioredis';
 
 export interface CallStateStoreOptions {
@@ -48,6 +48,25 @@ export class CallStateStore {
     return this.redis.cc360SaveCall(this.callKey(state.callId), this.openKey(), JSON.stringify(state), state.closed ? '1' : '0', ttl, state.callId);
   }
 
+  /** The notifications of a call not yet in delivery's queues (see OwedNotifications); none deletes the record. */
+  saveOwed(callId: string, notifications: readonly CrmNotification[]): Promise<unknown> {
+    const batch = this.redis.multi();
+    if (notifications.length === 0) batch.del(this.owedKey(callId)).srem(this.owedSetKey(), callId);
+    else batch.set(this.owedKey(callId), JSON.stringify(notifications), 'PX', this.options.openTtlMs).sadd(this.owedSetKey(), callId);
+    return batch.exec();
+  }
+
+  /** Every call's owed notifications, by call id. */
+  async loadOwed(): Promise<Map<string, CrmNotification[]>> {
+    const owed = new Map<string, CrmNotification[]>();
+    for (const callId of await this.redis.smembers(this.owedSetKey())) {
+      const text = await this.redis.get(this.owedKey(callId));
+      if (text) owed.set(callId, JSON.parse(text) as CrmNotification[]);
+      else await this.redis.srem(this.owedSetKey(), callId);
+    }
+    return owed;
+  }
+
   async openCallIds(): Promise<string[]> {
     return this.redis.smembers(this.openKey());
   }
@@ -59,6 +78,14 @@ export class CallStateStore {
 
   private callKey(callId: string): string {
     return `${this.options.prefix}:call:${callId}`;
+  }
+
+  private owedKey(callId: string): string {
+    return `${this.options.prefix}:owed:${callId}`;
+  }
+
+  private owedSetKey(): string {
+    return `${this.options.prefix}:calls:owed`;
   }
 
   private openKey(): string {
