@@ -65,4 +65,19 @@ describe('call ingest (real Redis)', () => {
     await second.reconcile(new Set(), second.openCallIds(), second.openLegIds());
     expect(afterRestart.map(step)).toEqual(['ringing', 'hangup', 'summary']);
   });
+
+  it('has written the state of every call once saved() resolves, so a shutdown right after loses none', async () => {
+    const prefix = `ingest-test-${randomUUID()}`;
+    const closing = new Redis(inject('redisUrl'));
+    const events = answeredIncomingCall('term', '79991234567', '103', 30);
+    const answer = events.findIndex((event) => event.headers['Event-Name'] === 'CHANNEL_ANSWER');
+    const first = new CallIngest(new CallStateStore(closing, { prefix, openTtlMs: 60_000, closedTtlMs: 60_000 }), () => undefined, DEFAULT_CALL_MODEL_OPTIONS, quiet);
+    for (const event of events.slice(0, answer)) first.handle(event);
+    await first.whenIdle();
+    await first.saved();
+    closing.disconnect(); // SIGTERM: the connection goes right after
+
+    const second = new CallIngest(new CallStateStore(redis, { prefix, openTtlMs: 60_000, closedTtlMs: 60_000 }), () => undefined, DEFAULT_CALL_MODEL_OPTIONS, quiet);
+    expect(await second.restore()).toBe(1);
+  });
 });

@@ -61,6 +61,7 @@ export class CallIngest {
   private storeError: string | undefined;
   private readonly counters = { events: 0, notifications: 0 };
   private readonly owed: OwedNotifications;
+  private readonly writes = new Set<Promise<unknown>>();
 
   constructor(
     private readonly store: CallStateStore,
@@ -73,7 +74,7 @@ export class CallIngest {
   ) {
     this.logger = logger ?? new Logger('CallIngest');
     this.skippedEvents = new SkippedEventLog(this.logger);
-    this.owed = new OwedNotifications(store, written, (work) => this.guard(work));
+    this.owed = new OwedNotifications(store, written, (work) => this.tracked(work));
   }
 
   /**
@@ -223,8 +224,21 @@ export class CallIngest {
     setImmediate(() => {
       const states = [...this.unsaved.values()];
       this.unsaved.clear();
-      for (const unsaved of states) void this.guard(() => this.store.save(unsaved));
+      for (const unsaved of states) void this.tracked(() => this.store.save(unsaved));
     });
+  }
+
+  /** Resolves when the state writes scheduled so far are done: shutdown waits for it before closing Redis. */
+  async saved(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // the last burst's save is scheduled for then
+    await Promise.all([...this.writes]);
+  }
+
+  private tracked<T>(work: () => Promise<T>): Promise<T | undefined> {
+    const write = this.guard(work);
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+    return write;
   }
 
   /** Redis trouble must not stop calls from being reported: log once per outage, go on from memory. */

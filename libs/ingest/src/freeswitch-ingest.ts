@@ -41,11 +41,12 @@ export class FreeswitchIngest {
     this.esl.start();
   }
 
-  /** Stops taking events, then lets the ones already received finish. */
+  /** Stops taking events, then lets the ones already received finish and their call states be written. */
   async stop(): Promise<void> {
     await this.esl.stop();
     this.reorder.flush();
     await this.ingest.whenIdle();
+    await this.ingest.saved();
   }
 
   /**
