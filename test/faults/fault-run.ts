@@ -19,8 +19,8 @@ const ESL_SILENCE_TIMEOUT_S = 5;
 const WARMUP_MS = 3_000;
 const AFTER_FAULT_MS = 5_000;
 const DRAIN_TIMEOUT_MS = 90_000;
-/** Longer than the longest retry delay (DELIVERY_RETRY_MAX) plus the CRM timeout. */
-const STALL_MS = 10_000;
+/** Longer than the longest retry delay (DELIVERY_RETRY_MAX) plus the CRM timeout, and than the order gate takes to drop an orphaned head (30 s). */
+const STALL_MS = 35_000;
 /** Events written this long before a connector died or its socket dropped may never have been handled. */
 const IN_FLIGHT_MARGIN_MS = 1_000;
 
