@@ -1,7 +1,6 @@
 // Click-to-call end to end: the CRM's makecall request → exactly one safe `bgapi originate` on the ESL
 // wire → the call FreeSWITCH then plays → the CRM receives the outgoing summary with the id we returned.
 import fc from 'fast-check';
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickToCallEvents } from '../support/freeswitch/call-scenarios';
 import { scriptClickToCallApis, unsafeEslCommands } from '../support/freeswitch/click-to-call-apis';

@@ -25,7 +25,7 @@ describe('call ingest (real Redis)', () => {
     const agentHangup = events.findIndex((event) => event.headers['Event-Name'] === 'CHANNEL_HANGUP' && event.headers['Unique-ID'] === 'kill-101');
     let outboxStuck = false;
     const firstRun: CrmNotification[] = [];
-    const first = new CallIngest(store, (n) => firstRun.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], () =>
+    const first = new CallIngest(store, (n) => firstRun.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], undefined, () =>
       outboxStuck ? new Promise<void>(() => undefined) : Promise.resolve(),
     );
     for (const event of events.slice(0, agentHangup)) first.handle(event);
@@ -39,7 +39,7 @@ describe('call ingest (real Redis)', () => {
     expect(firstRun.map(step)).toEqual(['ringing', 'answer', 'hangup']);
 
     const afterRestart: CrmNotification[] = [];
-    const second = new CallIngest(store, (n) => afterRestart.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], () => Promise.resolve());
+    const second = new CallIngest(store, (n) => afterRestart.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], undefined, () => Promise.resolve());
     expect(await second.restore()).toBe(1);
     for (const event of events.slice(agentHangup + 1)) second.handle(event);
     await second.whenIdle();
@@ -51,7 +51,7 @@ describe('call ingest (real Redis)', () => {
     const events = answeredIncomingCall('new', '79991234567', '102', 30);
     const answer = events.findIndex((event) => event.headers['Event-Name'] === 'CHANNEL_ANSWER');
     const firstRun: CrmNotification[] = [];
-    const first = new CallIngest(store, (n) => firstRun.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], () => new Promise<void>(() => undefined));
+    const first = new CallIngest(store, (n) => firstRun.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], undefined, () => new Promise<void>(() => undefined));
     for (const event of events.slice(0, answer)) first.handle(event);
     await first.whenIdle();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -60,7 +60,7 @@ describe('call ingest (real Redis)', () => {
     // Killed; the call ends while no connector runs. The next one knows it, sends the ringing again
     // (delivery drops it if it had arrived) and closes the call out as a missed call.
     const afterRestart: CrmNotification[] = [];
-    const second = new CallIngest(store, (n) => afterRestart.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], () => Promise.resolve());
+    const second = new CallIngest(store, (n) => afterRestart.push(n), DEFAULT_CALL_MODEL_OPTIONS, quiet, () => [], undefined, () => Promise.resolve());
     expect(await second.restore()).toBe(1);
     await second.reconcile(new Set(), second.openCallIds(), second.openLegIds());
     expect(afterRestart.map(step)).toEqual(['ringing', 'hangup', 'summary']);
