@@ -106,8 +106,10 @@ describe('call model properties', () => {
         const played = [...events];
         // A repeat comes after the original (a re-delivery), anywhere later.
         for (const [which, delay] of repeats) {
-          const from = which % events.length;
-          played.splice(from + 1 + (delay % (played.length - from)), 0, events[from]);
+          const original = events[which % events.length];
+          // After the original's place in what is played so far (earlier repeats moved it down).
+          const at = played.indexOf(original);
+          played.splice(at + 1 + (delay % (played.length - at)), 0, original);
         }
         return played;
       });
