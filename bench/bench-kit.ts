@@ -1,11 +1,14 @@
 // Shared pieces of the benchmarks: the simulated CRM in a child process, percentiles, formatting.
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface Arrival {
   id: string;
   step: string;
   receivedAt: number;
+  /** The agent the request is for (CC360 `user`). */
+  user: string;
 }
 
 /** A high-resolution wall clock that agrees across processes on one machine. */
@@ -15,10 +18,15 @@ export function now(): number {
 
 export class CrmProcess {
   private readonly listeners = new Set<(arrival: Arrival) => void>();
+  /** CC360 requests the CRM refused so far (during an outage: every attempt). */
+  refused = 0;
   private constructor(private readonly child: ChildProcess, readonly baseUrl: string, readonly token: string) {
-    child.on('message', (message: { type: string; arrivals?: Array<[string, string, number]> }) => {
+    child.on('message', (message: { type: string; arrivals?: Array<[string, string, number, string]>; refused?: number }) => {
       if (message.type !== 'arrivals' || !message.arrivals) return;
-      for (const [id, step, receivedAt] of message.arrivals) for (const listener of this.listeners) listener({ id, step, receivedAt });
+      this.refused = message.refused ?? this.refused;
+      for (const [id, step, receivedAt, user] of message.arrivals) {
+        for (const listener of this.listeners) listener({ id, step, receivedAt, user });
+      }
     });
   }
 
@@ -45,6 +53,11 @@ export class CrmProcess {
     this.child.send({ type: 'configure', latencyMs });
   }
 
+  /** On: every CC360 request is answered 503 until it is switched off. */
+  outage(on: boolean): void {
+    this.child.send({ type: 'outage', on });
+  }
+
   stop(): Promise<void> {
     return new Promise((resolveStop) => {
       this.child.once('exit', () => resolveStop());
@@ -59,7 +72,15 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index];
 }
 
-export function summarize(samples: number[]): { p50: number; p95: number; p99: number; max: number; count: number } {
+export interface Percentiles {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  count: number;
+}
+
+export function summarize(samples: number[]): Percentiles {
   const sorted = [...samples].sort((a, b) => a - b);
   return {
     p50: percentile(sorted, 50),
@@ -76,4 +97,17 @@ export function ms(value: number): string {
 
 export function sleep(msToWait: number): Promise<void> {
   return new Promise((resolveSleep) => setTimeout(resolveSleep, msToWait));
+}
+
+export interface ProcessUsage {
+  cpuSeconds: number;
+  rssMb: number;
+}
+
+/** CPU time and resident memory of another process, from /proc (Linux). */
+export function processUsage(pid: number): ProcessUsage {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(stat[11]) + Number(stat[12]);
+  const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+  return { cpuSeconds: ticks / 100, rssMb: Number(rss) / 1024 };
 }

@@ -1,0 +1,101 @@
+// Everything an end-to-end benchmark needs, started fresh: Redis (AOF everysec), the Creatio simulator
+// in its own process, the FreeSWITCH simulator in this one, and the pipeline under test as a child
+// process: the built connector ("ours") or the naive BullMQ baseline (bench/naive-connector.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConnectorProcess } from '../test/support/connector-process';
+import { FreeswitchSimulator } from '../test/support/freeswitch-simulator';
+import { RedisServer } from '../test/support/redis-server';
+import { CrmProcess, sleep } from './bench-kit';
+
+export type PipelineKind = 'ours' | 'naive';
+
+export const PIPELINE_NAMES: Record<PipelineKind, string> = {
+  ours: 'cc360-bridge',
+  naive: 'naive BullMQ baseline',
+};
+
+export const WEBAPI_TOKEN = 'bench-webapi-token';
+
+export interface Rig {
+  kind: PipelineKind;
+  crm: CrmProcess;
+  freeswitch: FreeswitchSimulator;
+  /** The pipeline's process id (CPU and memory are read from /proc). */
+  pid: number;
+  /** The connector's HTTP port (ours only). */
+  httpPort: number | undefined;
+  recordingsDir: string;
+  close(): Promise<void>;
+}
+
+interface Child {
+  pid: number;
+  httpPort: number | undefined;
+  stop(): Promise<void>;
+}
+
+async function startOurs(env: Record<string, string>): Promise<Child> {
+  const connector = await ConnectorProcess.start(env);
+  if (!connector.pid) throw new Error('the connector is not running');
+  return { pid: connector.pid, httpPort: connector.httpPort, stop: async () => void (await connector.terminate()) };
+}
+
+function startNaive(env: Record<string, string>): Child {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, 'naive-connector.ts')], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (!child.pid) throw new Error('the naive connector did not start');
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  return {
+    pid: child.pid,
+    httpPort: undefined,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** `env` adds to or overrides the pipeline's environment (e.g. MAKECALL_RATE_LIMIT). */
+export async function startRig(kind: PipelineKind, env: Record<string, string> = {}): Promise<Rig> {
+  const redis = await RedisServer.start({ appendOnly: true, appendFsync: 'everysec' });
+  const recordingsDir = mkdtempSync(join(tmpdir(), 'cc360-bench-rec-'));
+  const crm = await CrmProcess.start(0);
+  const freeswitch = await FreeswitchSimulator.start({ password: 'bench' });
+  const fullEnv = {
+    REDIS_URL: redis.url,
+    CRM_BASE_URL: crm.baseUrl,
+    CRM_USERNAME: 'Supervisor',
+    CRM_PASSWORD: 'Supervisor',
+    CC360_TOKEN: crm.token,
+    FS_ESL_HOST: '127.0.0.1',
+    FS_ESL_PORT: String(freeswitch.port),
+    FS_ESL_PASSWORD: 'bench',
+    LOG_LEVEL: 'error',
+    RECORDINGS_DIR: recordingsDir,
+    PUBLIC_BASE_URL: 'https://pbx.example.com',
+    WEBAPI_TOKEN,
+    ...env,
+  };
+  const child = kind === 'ours' ? await startOurs(fullEnv) : startNaive(fullEnv);
+  const close = async () => {
+    await child.stop();
+    await freeswitch.close();
+    await crm.stop();
+    await redis.destroy();
+    rmSync(recordingsDir, { recursive: true, force: true });
+  };
+  try {
+    await freeswitch.waitForCommand(/^api show channels as json/, 30_000);
+    // The post-connect reconciliation waits a second before it judges the calls it knew.
+    await sleep(1_500);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { kind, crm, freeswitch, pid: child.pid, httpPort: child.httpPort, recordingsDir, close };
+}
