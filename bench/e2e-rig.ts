@@ -62,40 +62,43 @@ function startNaive(env: Record<string, string>): Child {
 
 /** `env` adds to or overrides the pipeline's environment (e.g. MAKECALL_RATE_LIMIT). */
 export async function startRig(kind: PipelineKind, env: Record<string, string> = {}): Promise<Rig> {
-  const redis = await RedisServer.start({ appendOnly: true, appendFsync: 'everysec' });
-  const recordingsDir = mkdtempSync(join(tmpdir(), 'cc360-bench-rec-'));
-  const crm = await CrmProcess.start(0);
-  const freeswitch = await FreeswitchSimulator.start({ password: 'bench' });
-  const fullEnv = {
-    REDIS_URL: redis.url,
-    CRM_BASE_URL: crm.baseUrl,
-    CRM_USERNAME: 'Supervisor',
-    CRM_PASSWORD: 'Supervisor',
-    CC360_TOKEN: crm.token,
-    FS_ESL_HOST: '127.0.0.1',
-    FS_ESL_PORT: String(freeswitch.port),
-    FS_ESL_PASSWORD: 'bench',
-    LOG_LEVEL: 'error',
-    RECORDINGS_DIR: recordingsDir,
-    PUBLIC_BASE_URL: 'https://pbx.example.com',
-    WEBAPI_TOKEN,
-    ...env,
-  };
-  const child = kind === 'ours' ? await startOurs(fullEnv) : startNaive(fullEnv);
+  // Whatever started is stopped again when a later part fails: an orphaned child would outlive the run.
+  const cleanups: Array<() => Promise<void> | void> = [];
   const close = async () => {
-    await child.stop();
-    await freeswitch.close();
-    await crm.stop();
-    await redis.destroy();
-    rmSync(recordingsDir, { recursive: true, force: true });
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
   try {
+    const redis = await RedisServer.start({ appendOnly: true, appendFsync: 'everysec' });
+    cleanups.push(() => redis.destroy());
+    const recordingsDir = mkdtempSync(join(tmpdir(), 'cc360-bench-rec-'));
+    cleanups.push(() => rmSync(recordingsDir, { recursive: true, force: true }));
+    const crm = await CrmProcess.start(0);
+    cleanups.push(() => crm.stop());
+    const freeswitch = await FreeswitchSimulator.start({ password: 'bench' });
+    cleanups.push(() => freeswitch.close());
+    const fullEnv = {
+      REDIS_URL: redis.url,
+      CRM_BASE_URL: crm.baseUrl,
+      CRM_USERNAME: 'Supervisor',
+      CRM_PASSWORD: 'Supervisor',
+      CC360_TOKEN: crm.token,
+      FS_ESL_HOST: '127.0.0.1',
+      FS_ESL_PORT: String(freeswitch.port),
+      FS_ESL_PASSWORD: 'bench',
+      LOG_LEVEL: 'error',
+      RECORDINGS_DIR: recordingsDir,
+      PUBLIC_BASE_URL: 'https://pbx.example.com',
+      WEBAPI_TOKEN,
+      ...env,
+    };
+    const child = kind === 'ours' ? await startOurs(fullEnv) : startNaive(fullEnv);
+    cleanups.push(() => child.stop());
     await freeswitch.waitForCommand(/^api show channels as json/, 30_000);
     // The post-connect reconciliation waits a second before it judges the calls it knew.
     await sleep(1_500);
+    return { kind, crm, freeswitch, pid: child.pid, httpPort: child.httpPort, recordingsDir, close };
   } catch (error) {
     await close();
     throw error;
   }
-  return { kind, crm, freeswitch, pid: child.pid, httpPort: child.httpPort, recordingsDir, close };
 }

@@ -15,7 +15,7 @@ export interface MakecallResult {
 }
 
 export async function runMakecall(settings: BenchSettings): Promise<MakecallResult> {
-  const rig = await startRig('ours', { MAKECALL_RATE_LIMIT: '1000000' });
+  const rig = await startRig('ours', { MAKECALL_RATE_LIMIT: '100000' });
   const originatedAt = new Map<string, number>();
   const fs = rig.freeswitch;
   fs.handleApi('global_getvar', (args) => (args === 'domain' ? 'pbx.example.com' : undefined));
