@@ -2,6 +2,7 @@
 // failure or an interrupted run keeps what was measured). BENCH_ONLY=name,name picks some;
 // BENCH_QUICK=1 shortens everything for development.
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { describeMachine, type Machine } from './machine';
 import { loadSettings, type BenchSettings } from './settings';
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
       progress(`${suite.name} failed: ${message}`);
       sections.push(`## ${suite.title}\n\nFailed: \`${message.split('\n')[0]}\``);
     }
-    progress(`${suite.name}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const seconds = (Date.now() - started) / 1000;
+    sections[sections.length - 1] += `\n\n_Ran ${(seconds / 60).toFixed(1)} min; machine load average (1 min) ${loadavg()[0].toFixed(2)} at its end._`;
+    progress(`${suite.name}: done in ${seconds.toFixed(0)} s`);
     write();
   }
   progress(`report written to ${REPORT}`);

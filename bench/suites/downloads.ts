@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { now, sleep } from '../bench-kit';
 import { startRig, WEBAPI_TOKEN } from '../e2e-rig';
-import { measuredLoad, type LoadRunResult } from '../load-run';
+import { measuredLoad, warmUp, type LoadRunResult } from '../load-run';
 import type { BenchSettings } from '../settings';
 import { defineSuite, fixed, progress, table } from '../suite';
 import { LOAD_HEAD, loadRow } from './e2e-latency';
@@ -44,6 +44,7 @@ function downloadLoop(url: string, clients: number) {
 export async function runDownloads(settings: BenchSettings): Promise<DownloadsResult> {
   const rig = await startRig('ours');
   try {
+    await warmUp(rig);
     writeFileSync(join(rig.recordingsDir, 'call.mp3'), Buffer.alloc(settings.recordingMb * 1024 * 1024, 7));
     progress(`downloads: ${RATE} calls/s alone`);
     const alone = await measuredLoad(rig, RATE, settings.downloadSeconds);

@@ -2,7 +2,7 @@
 // each on a fresh rig: ESL event written → CRM request received, with the pipeline's CPU and memory.
 import { ms, sleep } from '../bench-kit';
 import { PIPELINE_NAMES, startRig, type PipelineKind } from '../e2e-rig';
-import { measuredLoad, type LoadRunResult } from '../load-run';
+import { measuredLoad, warmUp, type LoadRunResult } from '../load-run';
 import { defineSuite, fixed, progress, table } from '../suite';
 
 export const LATENCY_RATES = [50, 200];
@@ -17,6 +17,7 @@ export async function runLatency(seconds: number): Promise<PipelineLatency[]> {
   for (const kind of ['ours', 'naive'] as const) {
     const rig = await startRig(kind);
     try {
+      await warmUp(rig);
       const runs: LoadRunResult[] = [];
       for (const rate of LATENCY_RATES) {
         progress(`latency: ${kind} at ${rate} calls/s for ${seconds} s`);
@@ -56,7 +57,7 @@ export const latencySuite = defineSuite({
   render: (results, settings) =>
     [
       `Answered calls (4 CRM requests each: ringing, answer, hangup, summary), ${settings.latencySeconds} s per rate, ` +
-        'CRM answering at once. Latency: the agent leg\'s event written on the ESL socket → the request received by the ' +
+        'CRM answering at once, each pipeline on a fresh rig after 5 s of unmeasured warm-up calls. Latency: the agent leg\'s event written on the ESL socket → the request received by the ' +
         'Creatio simulator (its own process). CPU in % of one core and peak RSS of the pipeline process.',
       '',
       table(LOAD_HEAD, results.flatMap((r) => r.runs.map((run) => loadRow(PIPELINE_NAMES[r.kind], run)))),

@@ -2,7 +2,7 @@
 // the ramp stops at the first step whose p99 passes the limit or that leaves the pipeline behind.
 import { ms, sleep } from '../bench-kit';
 import { PIPELINE_NAMES, startRig, type PipelineKind } from '../e2e-rig';
-import { measuredLoad, type LoadRunResult } from '../load-run';
+import { measuredLoad, warmUp, type LoadRunResult } from '../load-run';
 import type { BenchSettings } from '../settings';
 import { defineSuite, fixed, progress, table } from '../suite';
 
@@ -36,6 +36,7 @@ export async function runRamp(settings: BenchSettings): Promise<PipelineRamp[]> 
     const rig = await startRig(kind);
     const steps: RampStep[] = [];
     try {
+      await warmUp(rig);
       for (const rate of settings.rampRates) {
         progress(`ramp: ${kind} at ${rate} calls/s for ${settings.rampStepSeconds} s`);
         const step = judge(await measuredLoad(rig, rate, settings.rampStepSeconds, 30_000), settings.rampP99LimitMs);
@@ -57,7 +58,7 @@ export const rampSuite = defineSuite({
   run: runRamp,
   render: (results, settings) =>
     [
-      `A step ramp (${settings.rampRates.join(', ')} calls/s), each step held ${settings.rampStepSeconds} s on one rig; the ramp ` +
+      `A step ramp (${settings.rampRates.join(', ')} calls/s), each step held ${settings.rampStepSeconds} s on one rig after 5 s of unmeasured warm-up; the ramp ` +
         `stops at the first step whose p99 passes ${settings.rampP99LimitMs} ms, that ends with more than a second's worth of ` +
         'requests outstanding (the pipeline falling behind), or that loses a request.',
       '',
