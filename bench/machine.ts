@@ -1,6 +1,6 @@
 // Where and on what a report was measured: date, CPU, cores, memory, load, Node and the git commit.
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, getPriority, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
   date: string;
@@ -11,6 +11,8 @@ export interface Machine {
   commit: string;
   /** 1-minute load average: on a shared machine it says how noisy the numbers are. */
   loadAverage: number;
+  /** The bench's niceness (its children inherit it): above 0, other work on the machine comes first. */
+  niceness: number;
 }
 
 function git(args: string[]): string {
@@ -31,5 +33,6 @@ export function describeMachine(): Machine {
     node: process.version,
     commit: `${git(['rev-parse', '--short=12', 'HEAD'])}${dirty ? ' (with uncommitted changes)' : ''}`,
     loadAverage: loadavg()[0],
+    niceness: getPriority(),
   };
 }
