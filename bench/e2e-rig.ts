@@ -38,7 +38,9 @@ interface Child {
 }
 
 async function startOurs(env: Record<string, string>): Promise<Child> {
-  const connector = await ConnectorProcess.start(env);
+  // BENCH_PROFILE_DIR: a V8 CPU profile of the connector per rig, written when it stops.
+  const profile = process.env.BENCH_PROFILE_DIR;
+  const connector = await ConnectorProcess.start(env, profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
   if (!connector.pid) throw new Error('the connector is not running');
   return { pid: connector.pid, httpPort: connector.httpPort, stop: async () => void (await connector.terminate()) };
 }
@@ -89,6 +91,8 @@ export async function startRig(kind: PipelineKind, env: Record<string, string> =
       RECORDINGS_DIR: recordingsDir,
       PUBLIC_BASE_URL: 'https://pbx.example.com',
       WEBAPI_TOKEN,
+      // JOURNAL_TTL=0 measures the connector without its call journal.
+      ...(process.env.JOURNAL_TTL === undefined ? {} : { JOURNAL_TTL: process.env.JOURNAL_TTL }),
       ...env,
     };
     const child = kind === 'ours' ? await startOurs(fullEnv) : startNaive(fullEnv);

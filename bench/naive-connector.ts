@@ -1,6 +1,7 @@
 // The end-to-end baseline: the connector's own ESL client, sequence reorder, call model and call state in
 // Redis, with delivery replaced by a plain BullMQ queue and worker (NaiveDelivery: no per-call order, no
-// duplicate suppression, no outbox, 10 attempts). Same environment variables as the connector; no HTTP.
+// duplicate suppression, no outbox, 10 attempts). No call journal, no HTTP. Same environment variables as
+// the connector.
 // Run with `node --import tsx bench/naive-connector.ts` (the e2e rig does).
 import 'reflect-metadata';
 import { loadConnectorConfig } from '@cc360/config';

@@ -39,6 +39,13 @@ function header(machine: Machine, settings: BenchSettings, suites: Suite[]): str
       `benchmarks: ${suites.map((s) => s.name).join(', ')}`,
     '- everything (Redis, both simulators, the pipeline under test and this load generator) shares this one machine.',
     '',
+    '**cc360-bridge** is the built connector (dist/) with its defaults (32 lanes, call journal on; JOURNAL_TTL ' +
+      `${process.env.JOURNAL_TTL ?? 'unset'}). The **naive BullMQ baseline** (bench/naive-connector.ts) runs the connector's ` +
+      'own ESL client, event reordering, call model and call state in Redis, but delivers through one plain BullMQ queue and ' +
+      'worker (bench/naive-delivery.ts) with the same concurrency: no per-call order gate, no duplicate suppression, no ' +
+      'outbox, no call journal, 10 attempts. The difference between them is what ordered, durable delivery costs; the ' +
+      "baseline's order violations are what it buys.",
+    '',
   ].join('\n');
 }
 
