@@ -2,6 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type Redis from 'ioredis';
 
 export interface Arrival {
   id: string;
@@ -110,4 +111,19 @@ export function processUsage(pid: number): ProcessUsage {
   const ticks = Number(stat[11]) + Number(stat[12]);
   const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
   return { cpuSeconds: ticks / 100, rssMb: Number(rss) / 1024 };
+}
+
+/** CPU seconds Redis has used so far (INFO cpu). */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return value('used_cpu_sys') + value('used_cpu_user');
+}
+
+/** Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat). */
+export function machineTicks(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, value) => sum + value, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }

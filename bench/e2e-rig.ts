@@ -28,6 +28,7 @@ export interface Rig {
   /** The connector's HTTP port (ours only). */
   httpPort: number | undefined;
   recordingsDir: string;
+  redisUrl: string;
   close(): Promise<void>;
 }
 
@@ -100,7 +101,7 @@ export async function startRig(kind: PipelineKind, env: Record<string, string> =
     await freeswitch.waitForCommand(/^api show channels as json/, 30_000);
     // The post-connect reconciliation waits a second before it judges the calls it knew.
     await sleep(1_500);
-    return { kind, crm, freeswitch, pid: child.pid, httpPort: child.httpPort, recordingsDir, close };
+    return { kind, crm, freeswitch, pid: child.pid, httpPort: child.httpPort, recordingsDir, redisUrl: redis.url, close };
   } catch (error) {
     await close();
     throw error;

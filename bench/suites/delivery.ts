@@ -6,7 +6,7 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { answeredCall } from '../../test/support/call-notifications';
 import { RedisServer } from '../../test/support/redis-server';
-import { CrmProcess, ms, now, sleep, summarize, type Percentiles } from '../bench-kit';
+import { CrmProcess, ms, now, redisCpuSeconds, sleep, summarize, type Percentiles } from '../bench-kit';
 import { naivePipeline, ourPipeline, type DeliveryPipeline } from '../delivery-pipelines';
 import { PIPELINE_NAMES, type PipelineKind } from '../e2e-rig';
 import type { BenchSettings } from '../settings';
@@ -52,12 +52,6 @@ async function latencyRun(pipeline: DeliveryPipeline, crm: CrmProcess, runId: st
   const cpu = process.cpuUsage(cpuBefore);
   stopListening();
   return { ...summarize(latencies), expected: schedule.length, cpuPercent: ((cpu.user + cpu.system) / 1e4 / ((now() - started) / 1000)) };
-}
-
-async function redisCpuSeconds(admin: Redis): Promise<number> {
-  const info = await admin.info('cpu');
-  const value = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return value('used_cpu_sys') + value('used_cpu_user');
 }
 
 async function throughputRun(pipeline: DeliveryPipeline, crm: CrmProcess, runId: string, admin: Redis, calls: number) {

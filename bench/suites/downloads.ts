@@ -15,28 +15,43 @@ export interface DownloadsResult {
   alone: LoadRunResult;
   withDownloads: LoadRunResult;
   downloads: number;
+  /** Requests refused with 503 because RECORDING_MAX_DOWNLOADS were streaming already. */
+  refused: number;
   mbPerSecond: number;
 }
 
-/** `clients` parallel downloaders fetching the same recording again and again until stopped. */
+/**
+ * `clients` parallel downloaders fetching the same recording again and again until stopped. A 503 (the
+ * connector's RECORDING_MAX_DOWNLOADS reached) is counted and retried after its Retry-After, like a client.
+ */
 function downloadLoop(url: string, clients: number) {
   let stopped = false;
   let bytes = 0;
   let downloads = 0;
+  let refused = 0;
   const started = now();
-  const loops = Array.from({ length: clients }, async () => {
+  const client = async () => {
     while (!stopped) {
       const answer = await fetch(url);
+      if (answer.status === 503) {
+        refused++;
+        await answer.body?.cancel();
+        await sleep(Number(answer.headers.get('retry-after') ?? 2) * 1000);
+        continue;
+      }
       if (!answer.ok || !answer.body) throw new Error(`recording download answered ${answer.status}`);
       for await (const chunk of answer.body) bytes += (chunk as Uint8Array).length;
       downloads++;
     }
-  });
+  };
+  // Settled at once so that a failing client is reported by stop(), not as an unhandled rejection.
+  const loops = Array.from({ length: clients }, () => client().then(() => undefined, (error: unknown) => error));
   return {
     async stop() {
       stopped = true;
-      await Promise.all(loops);
-      return { downloads, mbPerSecond: bytes / 1e6 / ((now() - started) / 1000) };
+      const failure = (await Promise.all(loops)).find((error) => error !== undefined);
+      if (failure !== undefined) throw failure;
+      return { downloads, refused, mbPerSecond: bytes / 1e6 / ((now() - started) / 1000) };
     },
   };
 }
@@ -66,14 +81,16 @@ export const downloadsSuite = defineSuite({
   render: (r, settings) =>
     [
       `cc360-bridge at ${RATE} calls/s for ${settings.downloadSeconds} s, first alone, then while ${settings.downloaders} clients ` +
-        `download a ${settings.recordingMb} MB recording from the connector in a loop (same rig, one after the other).`,
+        `download a ${settings.recordingMb} MB recording from the connector in a loop (same rig, one after the other). The ` +
+        'connector runs with its default download limits (RECORDING_MAX_DOWNLOADS 32 at once, RECORDING_MAX_MB_PER_S 40); a ' +
+        'client refused with 503 waits for the Retry-After and asks again.',
       '',
       table(['recording downloads meanwhile', ...LOAD_HEAD], [
         ['none', ...loadRow('cc360-bridge', r.alone)],
         [`${settings.downloaders} clients`, ...loadRow('cc360-bridge', r.withDownloads)],
       ]),
       '',
-      `Downloads: ${r.downloads} × ${settings.recordingMb} MB, ${fixed(r.mbPerSecond)} MB/s served. ` +
+      `Downloads: ${r.downloads} × ${settings.recordingMb} MB, ${fixed(r.mbPerSecond)} MB/s served, ${r.refused} requests refused (503). ` +
         `Delivery p99 ${fixed(r.alone.latency.p99, 1)} ms alone → ${fixed(r.withDownloads.latency.p99, 1)} ms with downloads ` +
         `(× ${fixed(r.withDownloads.latency.p99 / r.alone.latency.p99, 1)}).`,
     ].join('\n'),

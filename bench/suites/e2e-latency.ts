@@ -44,11 +44,13 @@ export function loadRow(name: string, run: LoadRunResult): string[] {
     ms(run.latency.max),
     `${fixed(run.cpuPercent)} %`,
     `${fixed(run.peakRssMb)} MB`,
+    `${fixed(run.redisCpuPercent)} %`,
+    `${fixed(run.machineBusyPercent)} %`,
     String(run.orderViolations),
   ];
 }
 
-export const LOAD_HEAD = ['pipeline', 'calls/s (achieved)', 'requests delivered', 'p50', 'p95', 'p99', 'max', 'CPU', 'peak RSS', 'order violations'];
+export const LOAD_HEAD = ['pipeline', 'calls/s (achieved)', 'requests delivered', 'p50', 'p95', 'p99', 'max', 'CPU', 'peak RSS', 'Redis CPU', 'machine busy', 'order violations'];
 
 export const latencySuite = defineSuite({
   name: 'latency',
@@ -58,7 +60,8 @@ export const latencySuite = defineSuite({
     [
       `Answered calls (4 CRM requests each: ringing, answer, hangup, summary), ${settings.latencySeconds} s per rate, ` +
         'CRM answering at once, each pipeline on a fresh rig after 5 s of unmeasured warm-up calls. Latency: the agent leg\'s event written on the ESL socket → the request received by the ' +
-        'Creatio simulator (its own process). CPU in % of one core and peak RSS of the pipeline process.',
+        'Creatio simulator (its own process). CPU in % of one core and peak RSS of the pipeline process; Redis CPU in % of one core; ' +
+        'machine busy: all cores together, everything on the machine (near 100 %: the machine is saturated and the latency is a bound).',
       '',
       table(LOAD_HEAD, results.flatMap((r) => r.runs.map((run) => loadRow(PIPELINE_NAMES[r.kind], run)))),
     ].join('\n'),

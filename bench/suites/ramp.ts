@@ -68,7 +68,7 @@ export const rampSuite = defineSuite({
       ),
       '',
       table(
-        ['pipeline', 'calls/s (achieved)', 'p50', 'p99', 'max', 'CPU', 'peak RSS', 'outstanding at end', 'verdict'],
+        ['pipeline', 'calls/s (achieved)', 'p50', 'p99', 'max', 'CPU', 'Redis CPU', 'machine busy', 'peak RSS', 'outstanding at end', 'verdict'],
         results.flatMap((r) =>
           r.steps.map((s) => [
             PIPELINE_NAMES[r.kind],
@@ -77,6 +77,8 @@ export const rampSuite = defineSuite({
             ms(s.run.latency.p99),
             ms(s.run.latency.max),
             `${fixed(s.run.cpuPercent)} %`,
+            `${fixed(s.run.redisCpuPercent)} %`,
+            `${fixed(s.run.machineBusyPercent)} %`,
             `${fixed(s.run.peakRssMb)} MB`,
             String(s.run.outstandingAtEnd),
             s.why,
