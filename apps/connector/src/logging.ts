@@ -2,7 +2,8 @@
 // on HTTP lines and in responses, and the shared token that sits in the CRM's URL paths masked before
 // anything is written. Plain pino behind Nest's LoggerService
 // rather than nestjs-pino: its request-scoped AsyncLocalStorage turns on promise hooks for the whole
-// process, which cost a third of the connector's CPU on the event path (measured with bench/ingest).
+// process, which cost a third of the connector's CPU on the event path (measured with the end-to-end
+// benchmark, `npm run bench`).
 import type { LogFormat, LogLevel } from '@cc360/config';
 import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
