@@ -130,6 +130,21 @@ describe('ordered, durable delivery', () => {
     expect(simulator.refused.filter((request) => request.query.id === 'retry-1')).toHaveLength(5);
   });
 
+  it('retries the backlog at once when the CRM answers again, instead of each job waiting out its backoff', async () => {
+    // Backoff of 60 s: without the wake-up, nothing refused during the outage would arrive within this test.
+    const { simulator, delivery } = await pipeline({ delivery: { retry: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAgeMs: 600_000 } } });
+    simulator.failAlways({ kind: 'status', status: 503 });
+    for (let call = 0; call < 20; call++) for (const notification of answeredCall(`outage-${call}`)) delivery.publish(notification);
+    await waitFor(() => simulator.refused.length >= 8, 10_000, 'requests refused during the outage');
+    simulator.clearFaults();
+    // The next call after the outage goes through, and with it everything that was waiting.
+    for (const notification of answeredCall('after-outage')) delivery.publish(notification);
+    await simulator.waitForAccepted(21 * 4, 15_000);
+    const byCall = stepsByCall(simulator.received());
+    for (let call = 0; call < 20; call++) expect(byCall.get(`outage-${call}`)).toEqual(STEPS);
+    expect(byCall.get('after-outage')).toEqual(STEPS);
+  });
+
   it('gives up on a notification after DELIVERY_MAX_AGE and lets the call go on', async () => {
     const { simulator, delivery } = await pipeline({ delivery: { retry: { initialDelayMs: 20, maxDelayMs: 50, maxAgeMs: 400 } } });
     simulator.failAlways({ kind: 'status', status: 502 }, (request) => request.query.eventName === 'ringing');

@@ -19,11 +19,13 @@ export class DeliveryHealth {
     this.logger.warn(`CRM delivery failing (${failure.reason}): ${failure.message}; retrying with backoff`);
   }
 
-  onDelivered(): void {
-    if (this.failingSince === undefined) return;
+  /** True when this delivery ends a failing period (the CRM answers again). */
+  onDelivered(): boolean {
+    if (this.failingSince === undefined) return false;
     const seconds = ((Date.now() - this.failingSince) / 1000).toFixed(1);
-    this.logger.log(`CRM delivery recovered after ${seconds} s and ${this.failuresSinceHealthy} failed attempts`);
+    this.logger.log(`CRM delivery recovered after ${seconds} s and ${this.failuresSinceHealthy} failed attempts; retrying the waiting notifications now`);
     this.failingSince = undefined;
     this.failuresSinceHealthy = 0;
+    return true;
   }
 }

@@ -39,6 +39,7 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
   private readonly workers: Worker<DeliveryJobData>[] = [];
   private readonly logger: LoggerService;
   private readonly health: DeliveryHealth;
+  private lastWakeUp = 0;
   private readonly failures: FailureLog;
   private readonly workerErrors = new Map<string, string>();
   /**
@@ -149,8 +150,22 @@ export class LaneWorkers extends EventEmitter<DeliveryEvents> {
       throw new TransientDeliveryError(failure);
     }
     await this.finish(worker, job);
-    this.health.onDelivered();
+    if (this.health.onDelivered()) this.retryWaitingNow();
     this.emit('delivered', { notification, jobId, latencyMs: Date.now() - producedAt, attempts });
+  }
+
+  /**
+   * The CRM answers again: the notifications backing off (up to DELIVERY_RETRY_MAX) are retried now, so a
+   * backlog drains at the CRM's pace, not the backoff's. Jobs waiting on their call's gate come back too
+   * and simply wait again. At most once every 10 s, so a flapping CRM does not cause a stampede.
+   */
+  private retryWaitingNow(): void {
+    const now = Date.now();
+    if (now - this.lastWakeUp < 10_000) return;
+    this.lastWakeUp = now;
+    void Promise.all(this.queues.map((queue) => queue.promoteJobs())).catch((error: unknown) =>
+      this.logger.warn(`Could not retry the waiting notifications at once (they retry on their own schedule): ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /** Opens the gate for the call's next job and wakes it if it went to sleep waiting for this one. */
