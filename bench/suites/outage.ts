@@ -97,8 +97,8 @@ export const outageSuite = defineSuite({
     return [
       `cc360-bridge with its default retry policy (DELIVERY_RETRY_INITIAL 1 s, DELIVERY_RETRY_MAX 5 min, jittered). Answered calls ` +
         `at ${r.rate}/s throughout; the CRM answers every CC360 request 503 for **${fixed(r.outageMinutes, 1)} minutes** ` +
-        '(BENCH_OUTAGE_MIN), then normally. A request waiting for its retry goes out when its backoff ends, so the drain ' +
-        'takes at least the longest backoff in force when the CRM returns.',
+        '(BENCH_OUTAGE_MIN), then normally. The first request the CRM accepts again wakes every backed-off request, so the ' +
+        'drain runs at delivery speed rather than waiting out the backoffs.',
       '',
       table(['measured', 'value'], [
         ['requests queued when the CRM came back', String(r.backlog)],
