@@ -211,7 +211,8 @@ describe('ESL fuzz against the connector process', () => {
     harness.freeswitch.restart();
     const requests = describeRequests(await harness.requestsFor(caller, 4));
     expect(requests.slice(0, 3)).toEqual(['103:ringing:79995550000', '103:answer:79995550000', '103:hangup:79995550000']);
-    // 9 s from the answer to the last event, 10 when a loaded machine sends that event a second late.
-    expect(requests[3]).toMatch(/^103:summary:incoming:(9|10):79995550000$/);
+    // About 9 s from the answer to the last event seen, give or take the second the event's send time
+    // (the simulator stamps it) moves on a loaded machine; a polluted prototype would give another value.
+    expect(requests[3]).toMatch(/^103:summary:incoming:(8|9|10):79995550000$/);
   });
 });
