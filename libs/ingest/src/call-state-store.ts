@@ -59,11 +59,16 @@ export class CallStateStore {
   /** Every call's owed notifications, by call id. */
   async loadOwed(): Promise<Map<string, CrmNotification[]>> {
     const owed = new Map<string, CrmNotification[]>();
-    for (const callId of await this.redis.smembers(this.owedSetKey())) {
-      const text = await this.redis.get(this.owedKey(callId));
+    const callIds = await this.redis.smembers(this.owedSetKey());
+    if (callIds.length === 0) return owed;
+    // One round trip for all of them, not one per call.
+    const texts = await this.redis.mget(callIds.map((callId) => this.owedKey(callId)));
+    const expired = callIds.filter((callId, index) => {
+      const text = texts[index];
       if (text) owed.set(callId, JSON.parse(text) as CrmNotification[]);
-      else await this.redis.srem(this.owedSetKey(), callId);
-    }
+      return !text;
+    });
+    if (expired.length > 0) await this.redis.srem(this.owedSetKey(), ...expired);
     return owed;
   }
 
